@@ -1,0 +1,67 @@
+"""Entry point of the `tf1-bn` console script.
+
+Each subcommand is a module of this package that defines ``register(subparsers)``; the parser it adds sets
+``func`` to a callable taking the parsed namespace and returning an exit code. Modules are imported when the
+parser is built, so they must not import TensorFlow at module level: `tf1-bn --help` and `tf1-bn lint` stay
+fast and TF-free.
+
+A subcommand that never needs TensorFlow (e.g. `lint`) sets ``needs_tensorflow=False``; for the others
+TensorFlow is imported once, quietly (see `tf1_bn._quiet`), before the command runs.
+
+Set TF1_BN_DEBUG=1 to see full tracebacks instead of one-line errors.
+
+Exit codes: 0 success, 1 the command found a problem (e.g. lint findings), 2 bad usage or bad input
+(argparse errors, and ValueError/TypeError/FileNotFoundError raised by the library), shown as one line
+without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from typing import Sequence
+
+from tf1_bn._quiet import import_tensorflow_quietly
+from tf1_bn._version import __version__
+
+# Subcommand modules, in the order `--help` lists them. Later issues append here.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tf1-bn",
+        description="TF1 batch normalization restored on TensorFlow 2.16+: the article's experiments, "
+        "the UPDATE_OPS pitfall and the tools that catch it.",
+    )
+    parser.add_argument("--version", action="version", version=f"tf1-bn {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"tf1_bn.cli.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    if getattr(args, "needs_tensorflow", True):
+        import_tensorflow_quietly()
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, TypeError, FileNotFoundError) as error:
+        if os.environ.get("TF1_BN_DEBUG"):
+            raise
+        print(f"tf1-bn {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"tf1-bn {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
