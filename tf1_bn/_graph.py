@@ -1,0 +1,56 @@
+"""Graph-mode checks and the small static-value helpers every TF1-style builder shares."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import tensorflow as tf
+
+
+class GraphModeRequiredError(RuntimeError):
+    """Raised when a TF1 graph builder is called while TensorFlow executes eagerly."""
+
+
+def require_graph_mode(api: str) -> None:
+    """Raise GraphModeRequiredError, saying how to enter graph mode, when eager execution is on."""
+    if tf.executing_eagerly():
+        raise GraphModeRequiredError(
+            f"{api} builds TF1 graph ops and cannot run eagerly. Build it inside "
+            "`with tf.Graph().as_default():`, or call tf.compat.v1.disable_eager_execution() "
+            "at program start (tf1_bn.install() does this for legacy scripts)."
+        )
+
+
+def static_bool(value: Any, argument: str = "training") -> bool | None:
+    """The Python bool behind `value`, or None when it is only known when the graph runs.
+
+    Accepts Python bools (and the ints 0/1, as TF1 did) and scalar bool tensors such as an
+    `is_training` placeholder; a constant tensor gives its value.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, tf.Variable):
+        if value.dtype.base_dtype != tf.bool:
+            raise TypeError(f"`{argument}` must be a bool tensor; received a {value.dtype.name} variable")
+        return None
+    if isinstance(value, tf.Tensor):
+        if value.dtype.base_dtype != tf.bool:
+            raise TypeError(f"`{argument}` must be a Python bool or a bool tensor; received dtype {value.dtype.name}")
+        if value.shape.rank not in (None, 0):
+            raise ValueError(f"`{argument}` must be a scalar; received shape {value.shape}")
+        constant = tf.get_static_value(value)
+        return None if constant is None else bool(constant)
+    raise TypeError(
+        f"`{argument}` must be a Python bool or a scalar bool tensor (e.g. a placeholder); "
+        f"received {type(value).__name__}: {value!r}"
+    )
+
+
+def smart_cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> Any:
+    """`tf.compat.v1.cond` when `pred` is only known at run time; otherwise call the one branch."""
+    value = static_bool(pred)
+    if value is None:
+        return tf.compat.v1.cond(pred, true_fn, false_fn)
+    return true_fn() if value else false_fn()

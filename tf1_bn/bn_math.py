@@ -1,0 +1,108 @@
+"""The batch-normalization math, written once and shared by every backend.
+
+Ioffe & Szegedy 2015, "Batch Normalization", Sec. 3 and Algorithm 1:
+
+    μ_B  = (1/m) Σ x_i                       (batch mean)
+    σ²_B = (1/m) Σ (x_i − μ_B)²               (batch variance, biased: divides by m)
+    y    = γ · (x − μ_B) / √(σ²_B + ε) + β    (training: batch statistics)
+    y    = γ · (x − μ) / √(σ² + ε) + β        (inference: moving statistics μ, σ²)
+
+and the moving-average update TF1 applies after every training step (seed 000's UPDATE_OPS):
+
+    moving ← moving − (moving − batch) · (1 − momentum)
+
+Users: the `tf1_bn.layers` layer (plain, fused and renorm paths) and the NeuralNetwork backends
+(`layers`, `moments_ema`, `assign`). The NumPy twin of these equations is `tf1_bn.reference`.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import tensorflow as tf
+
+
+def moments(x: tf.Tensor, axes: Sequence[int], keepdims: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
+    """Batch mean μ_B and biased variance σ²_B of `x` over `axes` (tf.nn.moments).
+
+    - The variance divides by m, not m − 1 (Algorithm 1); the m/(m−1) correction belongs to the
+      population estimate only (`tf1_bn.population`).
+    - tf.nn.moments subtracts a stop-gradient mean before squaring, so a large common offset (x + 100)
+      does not cancel catastrophically, and it computes float16 inputs in float32.
+    """
+    return tf.nn.moments(x, axes=list(axes), keepdims=keepdims)
+
+
+def normalize(
+    x: tf.Tensor,
+    mean: tf.Tensor,
+    variance: tf.Tensor,
+    offset: tf.Tensor | None,
+    scale: tf.Tensor | None,
+    epsilon: float,
+) -> tf.Tensor:
+    """y = γ·(x − μ)/√(σ² + ε) + β, with γ = 1 when `scale` is None and β = 0 when `offset` is None.
+
+    Uses tf.nn.batch_normalization, which folds γ·rsqrt(σ² + ε) into one multiplier before touching x,
+    the same op sequence as TF1's layer, so results agree with TF1 to rounding.
+    """
+    return tf.nn.batch_normalization(x, mean, variance, offset, scale, epsilon)
+
+
+def assign_moving_average(
+    variable: tf.Variable, value: tf.Tensor, momentum: float | tf.Tensor, name: str = "AssignMovingAvg"
+) -> tf.Tensor:
+    """The TF1 update `moving ← moving − (moving − value)·(1 − momentum)`, as one assign_sub op.
+
+    - Written as a subtraction of a delta rather than `momentum·moving + (1 − momentum)·value`: the
+      two are equal in exact arithmetic, and this form is the one TF1's layer used, so moving
+      statistics match TF1 to the last bit.
+    - `momentum` may be a tensor (the fused path makes it 1.0 when a training placeholder is False,
+      which leaves the variable unchanged).
+    - Returns the updated value; it runs only when fetched or made a control dependency, which is why
+      TF1 collected it in `tf.GraphKeys.UPDATE_OPS`.
+    """
+    with tf.compat.v1.name_scope(None, name, [variable, value, momentum]) as scope:
+        with tf.compat.v1.get_default_graph().colocate_with(variable):
+            decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
+            if decay.dtype != variable.dtype.base_dtype:
+                decay = tf.cast(decay, variable.dtype.base_dtype)
+            delta = (variable - tf.cast(value, variable.dtype.base_dtype)) * decay
+            return tf.compat.v1.assign_sub(variable, delta, name=scope)
+
+
+def assign_value(variable: tf.Variable, value: tf.Tensor, name: str = "AssignNewValue") -> tf.Tensor:
+    """`variable ← value` as one assign op colocated with the variable (renorm's moving variance)."""
+    with tf.compat.v1.name_scope(None, name, [variable, value]) as scope:
+        with tf.compat.v1.get_default_graph().colocate_with(variable):
+            return tf.compat.v1.assign(variable, value, name=scope)
+
+
+def fused_batch_norm(
+    x: tf.Tensor,
+    scale: tf.Tensor,
+    offset: tf.Tensor,
+    mean: tf.Tensor,
+    variance: tf.Tensor,
+    epsilon: float,
+    data_format: str,
+    is_training: bool,
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """The fused kernel (one op for the whole normalization): returns (y, mean, variance).
+
+    - Training: normalizes with the biased batch variance, but the variance it RETURNS is
+      Bessel-corrected, σ²·m/(m−1). TF1's layer feeds that returned value to the moving variance, so on
+      the fused path the moving variance tracks the unbiased estimate while the plain path tracks the
+      biased one. We keep that difference: it is what TF1 checkpoints contain.
+    - Inference: normalizes with `mean`/`variance` and returns them unchanged.
+    """
+    return tf.compat.v1.nn.fused_batch_norm(
+        x,
+        scale,
+        offset,
+        mean=mean,
+        variance=variance,
+        epsilon=epsilon,
+        data_format=data_format,
+        is_training=is_training,
+    )

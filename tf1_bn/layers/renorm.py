@@ -1,0 +1,83 @@
+"""Batch Renormalization's correction (Ioffe 2017, "Batch Renormalization", Algorithm 1), TF1-layer style.
+
+Training normalizes with the batch statistics and then corrects towards the running ones:
+
+    σ_B = √(σ²_B + ε),   r = stop_grad(clip[1/rmax, rmax](σ_B / σ_run)),
+    d = stop_grad(clip[−dmax, dmax]((μ_B − μ_run) / σ_run)),   x̂ = (x − μ_B)/σ_B · r + d
+
+with σ_run floored at √ε early in training. The running μ_run, σ_run (`renorm_mean`,
+`renorm_stddev`) move with `renorm_momentum`; the inference statistics keep using `momentum`, and the
+moving variance is kept as `moving_stddev² − ε` so that √(moving_variance + ε) = moving_stddev.
+
+This matches the legacy layer kept in the tf-keras package (the `moving_stddev` variant introduced in TF 2.x);
+TF ≤ 1.14 checkpoints that hold `renorm_mean_weight`/`renorm_stddev_weight` are a different layout.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import tensorflow as tf
+
+from tf1_bn import bn_math
+from tf1_bn._graph import smart_cond
+
+CLIPPING_KEYS = ("rmax", "rmin", "dmax")
+
+
+def validate_clipping(renorm_clipping: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The clipping dict with unknown keys refused; a missing key means "no clip" (rmin 0, rmax/dmax ∞)."""
+    clipping = dict(renorm_clipping or {})
+    unknown = set(clipping) - set(CLIPPING_KEYS)
+    if unknown:
+        raise ValueError(
+            f"`renorm_clipping` accepts the keys {list(CLIPPING_KEYS)}; received unknown keys {sorted(unknown)}"
+        )
+    return clipping
+
+
+def correction_and_moments(
+    layer: Any, mean: tf.Tensor, variance: tf.Tensor, training: Any
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
+    """(r, d, mean, variance): the correction for this batch, and the batch moments made to run only
+    after `renorm_mean`/`renorm_stddev` have been updated (when training).
+
+    `layer` provides renorm_mean, renorm_stddev, renorm_momentum, renorm_clipping and epsilon.
+    """
+    stddev = tf.sqrt(variance + layer.epsilon)
+    running_stddev = tf.maximum(layer.renorm_stddev, tf.sqrt(layer.epsilon))
+    r = stddev / running_stddev
+    d = (mean - layer.renorm_mean) / running_stddev
+    # r and d must see the running values from before this step's update.
+    with tf.control_dependencies([r, d]):
+        mean = tf.identity(mean)
+        stddev = tf.identity(stddev)
+    clip = layer.renorm_clipping
+    if clip.get("rmin") is not None:
+        r = tf.maximum(r, clip["rmin"])
+    if clip.get("rmax") is not None:
+        r = tf.minimum(r, clip["rmax"])
+    if clip.get("dmax") is not None:
+        d = tf.minimum(tf.maximum(d, -clip["dmax"]), clip["dmax"])
+    r = smart_cond(training, lambda: r, lambda: tf.ones_like(r))
+    d = smart_cond(training, lambda: d, lambda: tf.zeros_like(d))
+
+    def track(variable: tf.Variable, value: tf.Tensor) -> tf.Tensor:
+        value = tf.identity(value)
+        return smart_cond(
+            training,
+            lambda: bn_math.assign_moving_average(variable, value, layer.renorm_momentum),
+            lambda: tf.identity(variable),
+        )
+
+    updated = [track(layer.renorm_mean, mean), track(layer.renorm_stddev, stddev)]
+    with tf.control_dependencies(updated):
+        return r, d, tf.identity(mean), tf.identity(variance)
+
+
+def moving_variance_update(layer: Any, new_variance: tf.Tensor) -> tf.Tensor:
+    """moving_stddev ← EMA(√(σ²_B + ε)), then moving_variance ← max(moving_stddev² − ε, 0)."""
+    moving_stddev = bn_math.assign_moving_average(
+        layer.moving_stddev, tf.sqrt(new_variance + layer.epsilon), layer.momentum
+    )
+    return bn_math.assign_value(layer.moving_variance, tf.nn.relu(moving_stddev * moving_stddev - layer.epsilon))
