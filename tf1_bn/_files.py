@@ -1,0 +1,38 @@
+"""Writing files without ever leaving a half-written one: write to a temporary name, then rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import tempfile
+from typing import IO, Iterator
+
+
+def _default_permissions() -> int:
+    """0o666 minus the umask: what open() would have given a new file (mkstemp gives 0o600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", suffix: str = ".tmp", **open_kwargs) -> Iterator[IO]:
+    """Open a temporary file next to `path`; on success it replaces `path`, on error it is removed.
+
+    The parent folder is created if needed; the file gets the permissions open() would give it.
+    os.replace is atomic on POSIX and Windows, so a reader sees either the old file or the complete
+    new one — never a half-written one.
+    """
+    target = pathlib.Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as handle:
+            yield handle
+        os.chmod(temporary, _default_permissions())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
