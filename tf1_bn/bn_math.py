@@ -17,7 +17,7 @@ Users: the `tf1_bn.layers` layer (plain, fused and renorm paths) and the NeuralN
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import tensorflow as tf
 
@@ -49,6 +49,15 @@ def normalize(
     return tf.nn.batch_normalization(x, mean, variance, offset, scale, epsilon)
 
 
+def moving_average_delta(moving: Any, batch: tf.Tensor, momentum: float | tf.Tensor) -> tf.Tensor:
+    """(moving − batch)·(1 − momentum): what one update subtracts from a moving statistic."""
+    dtype = moving.dtype.base_dtype
+    decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
+    if decay.dtype != dtype:
+        decay = tf.cast(decay, dtype)
+    return (moving - tf.cast(batch, dtype)) * decay
+
+
 def assign_moving_average(
     variable: tf.Variable, value: tf.Tensor, momentum: float | tf.Tensor, name: str = "AssignMovingAvg"
 ) -> tf.Tensor:
@@ -64,11 +73,7 @@ def assign_moving_average(
     """
     with tf.compat.v1.name_scope(None, name, [variable, value, momentum]) as scope:
         with tf.compat.v1.get_default_graph().colocate_with(variable):
-            decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
-            if decay.dtype != variable.dtype.base_dtype:
-                decay = tf.cast(decay, variable.dtype.base_dtype)
-            delta = (variable - tf.cast(value, variable.dtype.base_dtype)) * decay
-            return tf.compat.v1.assign_sub(variable, delta, name=scope)
+            return tf.compat.v1.assign_sub(variable, moving_average_delta(variable, value, momentum), name=scope)
 
 
 def assign_value(variable: tf.Variable, value: tf.Tensor, name: str = "AssignNewValue") -> tf.Tensor:
@@ -106,3 +111,39 @@ def fused_batch_norm(
         data_format=data_format,
         is_training=is_training,
     )
+
+
+def training_batch_norm(
+    x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: float
+) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+    """Training-mode BN over axis 0 of a (batch, features) tensor with a hand-written gradient.
+
+    Returns (y, μ_B, σ²_B); μ_B and biased σ²_B are for the moving averages and carry no gradient.
+    The forward pass is Algorithm 1; the backward pass is its closed form (the same equations as
+    `tf1_bn.reference.backward`, regrouped):
+
+        dβ = Σ dy,   dγ = Σ dy·x̂,   dx = γ/√(σ²_B + ε) · (dy − dβ/m − x̂·dγ/m)
+
+    Equal to `normalize` + autodiff up to rounding, with about a third of the ops: on this network
+    that is the difference between ~25 % and a few % of BN overhead in the fast training loop.
+    """
+
+    @tf.custom_gradient
+    def kernel(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) -> Any:
+        m = tf.cast(tf.shape(x)[0], x.dtype)
+        mean = tf.reduce_mean(x, axis=0)
+        centered = x - mean
+        variance = tf.reduce_mean(tf.square(centered), axis=0)
+        inv_std = tf.math.rsqrt(variance + epsilon)
+        x_hat = centered * inv_std
+
+        def gradient(dy: tf.Tensor, _dmean: tf.Tensor, _dvariance: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
+            dbeta = tf.reduce_sum(dy, axis=0)
+            dgamma = tf.reduce_sum(dy * x_hat, axis=0)
+            dx = (gamma * inv_std) * (dy - dbeta / m - x_hat * (dgamma / m))
+            return dx, dgamma, dbeta
+
+        return (x_hat * gamma + beta, mean, variance), gradient
+
+    y, mean, variance = kernel(x, gamma, beta)
+    return y, tf.stop_gradient(mean), tf.stop_gradient(variance)
