@@ -27,7 +27,7 @@ from tf1_bn._quiet import import_tensorflow_quietly
 from tf1_bn._version import __version__
 
 # Subcommand modules, in the order `--help` lists them. Later issues append here.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("table", "compare", "bench")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,71 @@
+"""Argument types and options shared by several subcommands (no TensorFlow imported here)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any, Callable
+
+BN_CHOICES = ("layers", "moments_ema", "assign")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
+    return value
+
+
+def add_training_options(parser: argparse.ArgumentParser, default_steps: int) -> None:
+    parser.add_argument("--steps", type=positive_int, default=default_steps,
+                        help=f"training batches of 60 per network (default {default_steps}; the article: 50000)")
+    parser.add_argument("--validate-every", type=positive_int, default=500, metavar="K",
+                        help="validate after batch 0 and every K batches (default 500, as the article)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the batch order (default 0)")
+    parser.add_argument("--data", default="mnist", metavar="mnist|fashion|DIR",
+                        help="mnist: MNIST_data/ in the current folder, else the embedded 10,000-digit subset "
+                             "(offline); fashion: Debian's dataset-fashion-mnist; DIR: a folder with the four "
+                             "IDX files or mnist.npz")
+    parser.add_argument("--bn", choices=BN_CHOICES, default="layers",
+                        help="how BN is written: tf.layers (default), seed 003's moments+EMA, or tf.assign (Udacity)")
+    parser.add_argument("--faithful", action="store_true",
+                        help="train with the article's feed_dict loop instead of the fast in-graph loop (same math)")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+
+
+def data_factory(spec: str, seed: int, echo: Callable[[str], None] = print) -> Callable[[], Any]:
+    """A function returning a fresh one-hot `Datasets` for `--data`, each with the same batch order."""
+    import warnings
+
+    from tf1_bn import mnist
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first = mnist.load(spec, one_hot=True, seed=seed)
+    for warning in caught:
+        echo(f"note: {warning.message}")
+    echo(f"data: {first.source} (train {first.train.num_examples}, validation {first.validation.num_examples}, "
+         f"test {first.test.num_examples})")
+    handed_out = [False]
+
+    def factory() -> Any:
+        if not handed_out[0]:
+            handed_out[0] = True
+            return first
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return mnist.load(spec, one_hot=True, seed=seed)
+
+    return factory

@@ -1,0 +1,32 @@
+"""`tf1-bn table`: the article's 8 configurations, without and with BN, beside the article's numbers."""
+
+from __future__ import annotations
+
+import argparse
+
+from tf1_bn.cli._common import add_training_options, data_factory
+
+DEFAULT_STEPS = 10000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "table", help="rerun the article's 8-experiment table (the main job)",
+        description="Train the article's 784-128-128-128-10 network for each of the 8 configurations, without "
+                    "and with batch normalization (same initial weights, same batches), print the table beside "
+                    "the article's, and write DIR/results.csv, DIR/model_N.png and DIR/all_models.png.",
+    )
+    add_training_options(parser, DEFAULT_STEPS)
+    parser.add_argument("--only", metavar="1,3,...", help="run only these models (1-8)")
+    parser.add_argument("--out", default="tf1_bn_results", metavar="DIR", help="output folder (default tf1_bn_results)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tf1_bn.table import parse_only, run_table
+
+    only = parse_only(args.only)
+    run_table(steps=args.steps, validate_every=args.validate_every, seed=args.seed,
+              data_factory=data_factory(args.data, args.seed), bn=args.bn, only=only, out_dir=args.out,
+              fast=not args.faithful, progress=not args.no_progress)
+    return 0
