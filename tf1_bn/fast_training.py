@@ -1,0 +1,151 @@
+"""The fast training path: the article's network and math, with far fewer Python round trips.
+
+The article's loop pays for one feed_dict copy and one Session.run per batch of 60. Here:
+
+- the training and validation sets live in the graph (local variables filled once, kept out of
+  GLOBAL_VARIABLES so Saver and initializers ignore them);
+- each Session.run runs all the SGD steps between two validations in a `tf.while_loop`, fed only the
+  (steps, 60) int32 array of batch indices, which `data.train` produces in exactly the order
+  `next_batch(60)` would;
+- each step gathers its batch, runs the forward pass with batch statistics (the hand-written-gradient
+  kernel `bn_math.training_batch_norm`), and builds its train op under
+  `tf.control_dependencies(update_ops)` with the update ops read from `tf.GraphKeys.UPDATE_OPS` —
+  the TF1 recipe, inside the loop;
+- the same Session.run then measures validation accuracy and loss with the moving statistics.
+
+Every backend ("layers", "moments_ema", "assign") keeps its statistics with the same rule,
+moving ← moving − (moving − batch)·(1 − momentum), so one loop serves them all. Validation happens
+after the same steps as in the article's loop (batch 0, then every `batches_per_validate_data`).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+import tqdm
+
+from tf1_bn import bn_math, bn_backends
+
+UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
+
+
+def forward(network: Any, x: tf.Tensor, training: bool) -> tf.Tensor:
+    """The network's logits for `x`, from its recorded layers: batch statistics when `training`
+    (registering the moving-average updates in UPDATE_OPS), moving statistics otherwise."""
+    for layer in network.layers:
+        x = tf.matmul(x, layer.weights)
+        bn = layer.batch_norm
+        if bn is None:
+            x = x + layer.bias
+        elif training:
+            x, mean, variance = bn_math.training_batch_norm(x, bn.gamma, bn.beta, bn_backends.EPSILON)
+            for variable, value in ((bn.moving_mean, mean), (bn.moving_variance, variance)):
+                tf.compat.v1.add_to_collection(UPDATE_OPS, bn_math.assign_moving_average(variable, value, bn.momentum))
+        else:
+            x = bn_math.normalize(x, bn.moving_mean, bn.moving_variance, bn.beta, bn.gamma, bn_backends.EPSILON)
+        if layer.activation_fn is not None:
+            x = layer.activation_fn(x)
+    return x
+
+
+def _loss_and_accuracy(logits: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits))
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(labels, 1)), tf.float32))
+    return loss, accuracy
+
+
+class FastLoop:
+    """The in-graph loop of one network for one learning rate and data set (built once, reused)."""
+
+    def __init__(self, network: Any, learning_rate: float, train_shape: tuple, validation_shape: tuple) -> None:
+        self.network = network
+        with network.graph.as_default(), tf.compat.v1.name_scope("fast_training"):
+            def resident(shape: tuple, name: str) -> tuple[tf.compat.v1.Variable, tf.Tensor]:
+                feed = tf.compat.v1.placeholder(tf.float32, shape, name=f"{name}_feed")
+                return tf.compat.v1.Variable(feed, trainable=False, collections=[], name=name), feed
+
+            (self.images, self.images_feed) = resident(train_shape[0], "train_images")
+            (self.labels, self.labels_feed) = resident(train_shape[1], "train_labels")
+            (self.val_images, self.val_images_feed) = resident(validation_shape[0], "validation_images")
+            (self.val_labels, self.val_labels_feed) = resident(validation_shape[1], "validation_labels")
+            self.batch_indices = tf.compat.v1.placeholder(tf.int32, [None, None], name="batch_indices")
+            steps = tf.shape(self.batch_indices)[0]
+            optimizer = tf.compat.v1.train.GradientDescentOptimizer(learning_rate)
+            trainable = network.trainable_variables
+
+            def body(step: tf.Tensor) -> tf.Tensor:
+                batch = self.batch_indices[step]
+                logits = forward(network, tf.gather(self.images, batch), training=True)
+                loss, _ = _loss_and_accuracy(logits, tf.gather(self.labels, batch))
+                with tf.control_dependencies(_take_new_update_ops(before)):
+                    train_op = optimizer.minimize(loss, var_list=trainable)
+                with tf.control_dependencies([train_op]):
+                    return step + 1
+
+            collection = tf.compat.v1.get_collection_ref(UPDATE_OPS)
+            before = len(collection)
+            try:
+                trained = tf.compat.v1.while_loop(lambda step: step < steps, body, [tf.constant(0)], back_prop=False)
+            finally:
+                del collection[before:]  # the loop body's ops must not leak into the outer graph's collection
+            with tf.control_dependencies([trained]):
+                logits = forward(network, self.val_images, training=False)
+                self.val_loss, self.val_accuracy = _loss_and_accuracy(logits, self.val_labels)
+
+    def load(self, sess: tf.compat.v1.Session, train: Any, validation: Any) -> None:
+        sess.run([self.images.initializer, self.labels.initializer, self.val_images.initializer, self.val_labels.initializer], {
+            self.images_feed: train.base_images, self.labels_feed: train.base_labels,
+            self.val_images_feed: validation.images, self.val_labels_feed: validation.labels,
+        })
+
+    def run(self, sess: tf.compat.v1.Session, indices: np.ndarray) -> tuple[float, float]:
+        """Train on the (steps, batch) indices, then return (validation accuracy, validation loss)."""
+        accuracy, loss = sess.run([self.val_accuracy, self.val_loss], {self.batch_indices: indices})
+        return float(accuracy), float(loss)
+
+
+def _take_new_update_ops(before: int) -> list[Any]:
+    """The update ops this loop step registered in UPDATE_OPS (the TF1 recipe, scoped to the step)."""
+    return tf.compat.v1.get_collection(UPDATE_OPS)[before:]
+
+
+def _chunks(training_batches: int, every: int) -> list[tuple[int, bool]]:
+    """(steps, validate-after) pieces: step 0, then up to `every` steps ending on a multiple of
+    `every` (validated), then the rest; the article validates after steps i with i % every == 0."""
+    pieces = [(1, True)]
+    done = 1
+    while done < training_batches:
+        size = min(every, training_batches - done)
+        done += size
+        pieces.append((size, (done - 1) % every == 0))
+    return pieces
+
+
+def train_fast(
+    network: Any, sess: tf.compat.v1.Session, learning_rate: float, training_batches: int,
+    batches_per_validate_data: int, *, data: Any, batch_size: int, progress: bool = True,
+) -> float:
+    """NeuralNetwork.train(fast=True): same batches, same updates, same validation points."""
+    key = (float(learning_rate), data.train.base_images.shape, data.validation.images.shape)
+    loops = network.__dict__.setdefault("_fast_loops", {})
+    if key not in loops:
+        loops[key] = FastLoop(
+            network, learning_rate,
+            (data.train.base_images.shape, data.train.base_labels.shape),
+            (data.validation.images.shape, data.validation.labels.shape),
+        )
+    loop = loops[key]
+    loop.load(sess, data.train, data.validation)
+    accuracy = loss = float("nan")
+    with tqdm.tqdm(total=training_batches, desc=f"{network.name} (fast)", disable=not progress, mininterval=0.5) as bar:
+        for steps, validate in _chunks(training_batches, batches_per_validate_data):
+            indices = np.stack([data.train.next_batch_indices(batch_size) for _ in range(steps)]).astype(np.int32)
+            accuracy, loss = loop.run(sess, indices)
+            if validate:
+                network.record_validation(accuracy, loss)
+            bar.update(steps)
+    network.diverged |= not math.isfinite(loss)
+    return accuracy
