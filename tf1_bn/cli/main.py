@@ -1,6 +1,7 @@
 """Entry point of the `tf1-bn` console script.
 
-Each subcommand is a module of this package that defines ``register(subparsers)``; the parser it adds sets
+Each subcommand is a module of this package (found automatically; names starting with "_" and `main`
+are not commands) that defines ``register(subparsers)``; the parser it adds sets
 ``func`` to a callable taking the parsed namespace and returning an exit code. Modules are imported when the
 parser is built, so they must not import TensorFlow at module level: `tf1-bn --help` and `tf1-bn lint` stay
 fast and TF-free.
@@ -20,14 +21,22 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import pkgutil
 import sys
 from typing import Sequence
 
 from tf1_bn._quiet import import_tensorflow_quietly
 from tf1_bn._version import __version__
 
-# Subcommand modules, in the order `--help` lists them. Later issues append here.
-COMMAND_MODULES: tuple[str, ...] = ("table", "compare", "bench")
+# The order `--help` lists subcommands in; modules not named here follow alphabetically.
+COMMAND_ORDER: tuple[str, ...] = ("table", "compare", "pitfalls", "lint", "run", "bench")
+
+
+def command_modules() -> list[str]:
+    import tf1_bn.cli
+
+    found = {m.name for m in pkgutil.iter_modules(tf1_bn.cli.__path__) if not m.name.startswith("_") and m.name != "main"}
+    return [n for n in COMMAND_ORDER if n in found] + sorted(found - set(COMMAND_ORDER))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tf1-bn {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in command_modules():
         importlib.import_module(f"tf1_bn.cli.{name}").register(subparsers)
     return parser
 
