@@ -13,6 +13,8 @@ import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 
+pytest_plugins = ["pytester"]  # tests of the tf1_bn pytest plugin
+
 
 @pytest.fixture
 def graph():

@@ -1,0 +1,64 @@
+"""pytest plugin (entry point `pytest11`): fail a test whose train ops do not run their update ops.
+
+For migration regression tests of TF1 code. Three ways to switch it on:
+
+    def test_training(update_ops_guard): ...          # the fixture
+    @pytest.mark.update_ops_guard                       # the marker
+    def test_training(): ...
+    pytest --update-ops-guard                           # every test
+
+While such a test runs, every train op built by a `tf.compat.v1.train` optimizer is recorded; when the
+test function returns, each is checked with `tf1_bn.guard.assert_update_ops_attached`, and a missing
+update op fails the test with MissingUpdateOpsError naming the variables and the fix.
+
+TensorFlow is imported only when a guarded test runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import pytest
+
+_RECORDED = pytest.StashKey[list]()
+
+
+def pytest_addoption(parser: Any) -> None:
+    parser.getgroup("tf1_bn").addoption(
+        "--update-ops-guard", action="store_true", default=False,
+        help="tf1_bn: fail every test whose TF1 train ops do not run their batch-norm update ops",
+    )
+
+
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers", "update_ops_guard: fail the test if a train op built in it does not run its update ops (tf1_bn)"
+    )
+
+
+def pytest_collection_modifyitems(config: Any, items: list) -> None:
+    guard_all = config.getoption("--update-ops-guard")
+    for item in items:
+        if (guard_all or item.get_closest_marker("update_ops_guard")) and "update_ops_guard" not in item.fixturenames:
+            item.fixturenames.append("update_ops_guard")
+
+
+@pytest.fixture
+def update_ops_guard(request: Any) -> Iterator[list]:
+    """Record the train ops the test builds; they are checked right after the test function returns."""
+    from tf1_bn.guard import record_train_ops
+
+    with record_train_ops() as recorded:
+        request.node.stash[_RECORDED] = recorded
+        yield recorded
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: Any) -> Iterator[None]:
+    result = yield  # an exception from the test itself propagates from here unchanged
+    recorded = item.stash.get(_RECORDED, None)
+    if recorded:
+        from tf1_bn.guard import check_recorded
+
+        check_recorded(recorded)  # raising here fails the test (reported as FAILED, not ERROR)
+    return result
