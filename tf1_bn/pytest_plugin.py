@@ -11,7 +11,14 @@ While such a test runs, every train op built by a `tf.compat.v1.train` optimizer
 test function returns, each is checked with `tf1_bn.guard.assert_update_ops_attached`, and a missing
 update op fails the test with MissingUpdateOpsError naming the variables and the fix.
 
-TensorFlow is imported only when a guarded test runs.
+It also serves the `tf1_migration` fixture (`tf1_bn.migration_testing`): a fresh TF1 graph and Session
+for the old model and the Keras-parity checks for its port, in a few lines:
+
+    def test_port(tf1_migration):
+        old = tf1_migration.restore("model.ckpt", tf.nn.relu)
+        tf1_migration.check(old, my_keras_model, *tf1_migration.sample_batch(), learning_rate=0.01)
+
+TensorFlow is imported only when a test uses one of these.
 """
 
 from __future__ import annotations
@@ -51,6 +58,15 @@ def update_ops_guard(request: Any) -> Iterator[list]:
     with record_train_ops() as recorded:
         request.node.stash[_RECORDED] = recorded
         yield recorded
+
+
+@pytest.fixture
+def tf1_migration() -> Iterator[Any]:
+    """A `tf1_bn.migration_testing.Migration`, closed after the test."""
+    from tf1_bn.migration_testing import Migration
+
+    with Migration() as migration:
+        yield migration
 
 
 @pytest.hookimpl(wrapper=True)

@@ -1,0 +1,51 @@
+"""Move the article's TF1 batch-norm network to Keras 3, and prove the port computes the same thing.
+
+    model = tf1_bn.migrate.to_keras(network, sess)              # same kernels, γ/β, moving statistics
+    model = tf1_bn.migrate.from_checkpoint("model.ckpt", tf.nn.relu)   # from NeuralNetwork.train(save_model=…)
+    tf1_bn.migrate.assert_parity(network, sess, model, x)                       # inference logits
+    tf1_bn.migrate.assert_parity(network, sess, model, x, training=True)        # batch-statistics logits
+    tf1_bn.migrate.assert_training_step_parity(network, sess, model, x, y, 0.01)  # one SGD step
+
+Modules: `keras_model` (to_keras, Keras 3 inside a TF1 graph: `eager()`), `checkpoint` (describe,
+restore, from_checkpoint), `parity` (the assertions), `snapshot` (read/write variables without new
+ops). `tf1_bn.migration_testing` turns these into a pytest fixture.
+
+The moving-average momentum, three conventions (Ioffe & Szegedy 2015 leave the estimator open; the
+paper's Algorithm 2 averages instead, see `tf1_bn.population`):
+
+    framework                      update of the moving statistic                     default   the article's 0.99
+    TF1 tf.layers / tf.nn EMA      moving ← moving − (moving − batch)·(1 − momentum)  0.99      0.99
+    Keras 3 BatchNormalization     moving ← momentum·moving + (1 − momentum)·batch    0.99      0.99
+    PyTorch nn.BatchNorm1d         running ← (1 − momentum)·running + momentum·batch  0.1       momentum=0.01
+
+TF1 and Keras are the same rule (momentum carries over unchanged); PyTorch's momentum is 1 − it, and
+PyTorch keeps the m/(m−1)-corrected batch variance where TF1 (non-fused) and Keras keep the biased
+one. ε is 1e-3 in TF1 and Keras, 1e-5 in PyTorch. `assert_training_step_parity` names a momentum
+that looks like the PyTorch convention.
+
+The submodules load on first use of a name below; nothing here imports pytest.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_LAZY = {
+    "to_keras": "keras_model", "eager": "keras_model", "pair_layers": "keras_model",
+    "from_checkpoint": "checkpoint", "restore": "checkpoint", "describe_checkpoint": "checkpoint",
+    "CheckpointNetwork": "checkpoint",
+    "assert_parity": "parity", "assert_training_step_parity": "parity", "ParityReport": "parity", "Difference": "parity",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'tf1_bn.migrate' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"tf1_bn.migrate.{_LAZY[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
