@@ -216,3 +216,15 @@ def test_tf1_mode_ref_variables_and_control_flow_v1():
     assert result.stdout.strip().splitlines()[-1] == (
         "RefVariable 0 ['batch_normalization/moving_mean', 'batch_normalization/moving_variance']"
     )
+
+
+def test_another_models_update_ops_are_not_this_train_ops_business(graph):
+    """Two BN networks in one graph, the train op of one: the other's updates are not reported;
+    forgetting this one's still is."""
+    first = NeuralNetwork(article_weights(0.05, 0), tf.nn.relu, True)
+    second = NeuralNetwork(article_weights(0.05, 1), tf.nn.relu, True)
+    assert guard.find_unattached_update_ops(second.train_step(0.01)) == []
+    _, loss, _ = first.evaluation_ops()
+    forgotten = tf.compat.v1.train.GradientDescentOptimizer(0.01).minimize(loss, var_list=first.trainable_variables)
+    reported = {v for u in guard.find_unattached_update_ops(forgotten) for v in u.variables}
+    assert reported == {v.op.name for bn in first.batch_norms for v in (bn.moving_mean, bn.moving_variance)}

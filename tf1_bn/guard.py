@@ -12,7 +12,9 @@ non-trainable variable (EMA shadows, population statistics kept with tf.assign, 
 branches and while-loop bodies), variable initializers and Saver restores excepted. A candidate is
 attached when it is in the train op's closure (its data and control inputs, transitively), or when the
 variables it writes are written by ops in that closure anyway (e.g. an in-graph training loop that
-updates the same statistics). Found by graph structure only, never by names, and read-only.
+updates the same statistics). A candidate that shares no computation with the train op (only
+placeholders, constants or variable handles in common) belongs to another model in the same graph and
+is not reported. Found by graph structure only, never by names, and read-only.
 
 A subtle case, proven in the tests by running it: `with tf.control_dependencies(update_ops): loss =
 tf.identity(loss)` then `minimize(loss)` does NOT attach them — the gradients never read the identity,
@@ -65,6 +67,10 @@ def _candidates(graph: tf.Graph, writes: dict[tf.Operation, frozenset[str]]) -> 
     return candidates
 
 
+# Ops any two computations may share without being related: inputs, constants, variable handles.
+SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "Const", "VarHandleOp", "VariableV2", "Variable", "NoOp"})
+
+
 def find_unattached_update_ops(train_op: Any, graph: tf.Graph | None = None) -> list[UnattachedUpdate]:
     """The update ops (see the module docstring) that do not run when `train_op` runs.
 
@@ -84,7 +90,10 @@ def find_unattached_update_ops(train_op: Any, graph: tf.Graph | None = None) -> 
     for op, source in _candidates(graph, writes).items():
         if op in needed:
             continue
-        variables = frozenset().union(*(writes.get(o, frozenset()) for o in graph_state.closure([op])))
+        inputs = graph_state.closure([op])
+        if not any(o.type not in SOURCE_OPS for o in inputs & needed):
+            continue  # computed from nothing the train op computes: another model's update
+        variables = frozenset().union(*(writes.get(o, frozenset()) for o in inputs))
         if variables and variables <= written_by_training:
             continue  # the same statistics are maintained by what the train op runs
         dependents = [c.name for c in graph.get_operations() if op in c.control_inputs]
