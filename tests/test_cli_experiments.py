@@ -93,3 +93,9 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
         code = exit_.code
     error = capsys.readouterr().err
     assert code == 2 and message in error and "Traceback" not in error
+
+
+def test_table_with_population_statistics(tmp_path, capsys):
+    code = main(["table", "--steps", "30", "--validate-every", "10", "--only", "8", "--inference-stats", "population",
+                 "--out", str(tmp_path), "--no-progress"])
+    assert code == 0 and "population (Algorithm 2)" in capsys.readouterr().out

@@ -115,6 +115,7 @@ def run_pair(
     seed: int | None = None,
     bn: str = "layers",
     fast: bool = False,
+    inference_stats: str = "ema",
     progress: bool = True,
     verbose: bool = False,
 ) -> tuple[NeuralNetwork, NeuralNetwork, PairResult]:
@@ -123,7 +124,12 @@ def run_pair(
     Both live in one graph and session, as in the article; `data_factory()` gives each its own
     `Datasets` with the same shuffling seed, so both see the same batches. `fast` selects the
     in-graph training loop (`NeuralNetwork.train(fast=True)`), same math, fewer Python round trips.
+    `inference_stats="population"` replaces the BN network's moving averages, after training, by the
+    paper's population statistics over the training set (`tf1_bn.population.recompute`) before the
+    final validation and test.
     """
+    if inference_stats not in ("ema", "population"):
+        raise ValueError(f"`inference_stats` must be 'ema' or 'population'; received {inference_stats!r}")
     weights = article_weights(configuration.weight_scale, seed)
     activation_fn = ACTIVATIONS[configuration.activation]
     results, networks = [], []
@@ -138,6 +144,11 @@ def run_pair(
                 val_acc = network.train(sess, configuration.learning_rate, training_batches, batches_per_validate_data,
                                         data=data, fast=fast, progress=progress, verbose=verbose)
                 seconds = time.perf_counter() - start
+                if inference_stats == "population" and network.use_batch_norm:
+                    from tf1_bn.population import recompute
+
+                    recompute(sess, network, data.train.images)
+                    val_acc = network.evaluate(sess, data.validation.images, data.validation.labels)
                 test_acc = network.test(sess, data=data, verbose=verbose)
                 results.append(RunResult(val_acc, test_acc, network.diverged, list(network.training_accuracies),
                                          training_batches / seconds))

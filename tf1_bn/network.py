@@ -225,20 +225,23 @@ class NeuralNetwork:
         self.training_accuracies.append(float(accuracy))
         self.diverged |= not math.isfinite(loss)
 
+    def evaluate(self, sess: tf.compat.v1.Session, images: np.ndarray, labels: np.ndarray, training: bool = False) -> float:
+        """Accuracy on (images, one-hot labels) in one Session.run; is_training=`training`."""
+        labels_ph, _, accuracy = self.evaluation_ops()
+        feed = {self.input_layer: images, labels_ph: _one_hot(labels), self.is_training: training}
+        return float(sess.run(accuracy, feed_dict=feed))
+
     def test(self, sess: tf.compat.v1.Session, test_training_accuracy: bool = False, restore: str | None = None,
              *, data: Any = None, verbose: bool = True) -> float:
         """Accuracy on the test set with is_training=False (True with `test_training_accuracy`: batch
         statistics of the whole test set; with "moments_ema"/"assign" that also updates them, as in TF1)."""
         data = default_mnist() if data is None else data
-        labels, _, accuracy = self.evaluation_ops()
         if restore:
             tf.compat.v1.train.Saver().restore(sess, restore)
-        test_accuracy = sess.run(accuracy, feed_dict={
-            self.input_layer: data.test.images, labels: _one_hot(data.test.labels), self.is_training: test_training_accuracy,
-        })
+        test_accuracy = self.evaluate(sess, data.test.images, data.test.labels, test_training_accuracy)
         if verbose:
             print(f"{self.name}: The final accuracy on test data is {test_accuracy}")
-        return float(test_accuracy)
+        return test_accuracy
 
 
 def _one_hot(labels: np.ndarray) -> np.ndarray:

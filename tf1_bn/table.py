@@ -99,7 +99,7 @@ def _title(c: Configuration) -> str:
 def run_table(
     *, steps: int, validate_every: int, seed: int, data_factory: Callable[[], Any], bn: str = "layers",
     only: Sequence[int] = tuple(range(1, 9)), out_dir: str | os.PathLike = "tf1_bn_results", fast: bool = True,
-    progress: bool = True, echo: Callable[[str], None] = print,
+    inference_stats: str = "ema", progress: bool = True, echo: Callable[[str], None] = print,
 ) -> list[PairResult]:
     """Train every selected configuration without and with BN, write CSV and PNGs, print the table."""
     if steps <= 0 or validate_every <= 0:
@@ -112,7 +112,8 @@ def run_table(
         configuration = article[model].configuration
         echo(f"{configuration} ...")
         without_bn, with_bn, pair = run_pair(configuration, steps, validate_every, data_factory=data_factory,
-                                             seed=seed, bn=bn, fast=fast, progress=progress)
+                                             seed=seed, bn=bn, fast=fast, inference_stats=inference_stats,
+                                             progress=progress)
         results.append(pair)
         plot_training_accuracies(without_bn, with_bn, batches_per_validate_data=validate_every,
                                  path=out / f"model_{model}.png", title=_title(configuration))
@@ -123,5 +124,6 @@ def run_table(
     echo("")
     echo(format_table(results, article))
     echo(f"\n{len(results)} configurations x 2 networks, {steps} steps each, in {time.perf_counter() - start:.0f} s; "
+         f"BN inference statistics: {'population (Algorithm 2)' if inference_stats == 'population' else 'moving averages'}; "
          f"verdicts on {test_size} test images. Wrote {out / 'results.csv'}, {out / 'all_models.png'} and model_N.png.")
     return results

@@ -42,6 +42,9 @@ def add_training_options(parser: argparse.ArgumentParser, default_steps: int) ->
                         help="how BN is written: tf.layers (default), seed 003's moments+EMA, or tf.assign (Udacity)")
     parser.add_argument("--faithful", action="store_true",
                         help="train with the article's feed_dict loop instead of the fast in-graph loop (same math)")
+    parser.add_argument("--inference-stats", choices=("ema", "population"), default="ema",
+                        help="BN statistics used after training: the moving averages (ema, default, as TF1) or "
+                             "population statistics recomputed over the training set (Ioffe & Szegedy, Algorithm 2)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
 
 

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     config = configuration(args.weights, args.lr, args.activation)
     factory = data_factory(args.data, args.seed)
     without_bn, with_bn, pair = run_pair(config, args.steps, args.validate_every, data_factory=factory, seed=args.seed,
-                                         bn=args.bn, fast=not args.faithful, progress=not args.no_progress)
+                                         bn=args.bn, fast=not args.faithful, inference_stats=args.inference_stats,
+              progress=not args.no_progress)
     for label, run_result in (("without BN", pair.without_bn), ("with BN", pair.with_bn)):
         note = "  (diverged: the loss became NaN/inf)" if run_result.diverged else ""
         print(f"{label:>11}: validation {run_result.val_acc:.4f}, test {run_result.test_acc:.4f}, "

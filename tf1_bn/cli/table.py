@@ -28,5 +28,6 @@ def run(args: argparse.Namespace) -> int:
     only = parse_only(args.only)
     run_table(steps=args.steps, validate_every=args.validate_every, seed=args.seed,
               data_factory=data_factory(args.data, args.seed), bn=args.bn, only=only, out_dir=args.out,
-              fast=not args.faithful, progress=not args.no_progress)
+              fast=not args.faithful, inference_stats=args.inference_stats,
+              progress=not args.no_progress)
     return 0
