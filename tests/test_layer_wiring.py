@@ -71,7 +71,7 @@ def test_layer_attributes_and_update_collection(graph):
 def test_update_ops_read_before_the_layers_exist_are_empty(graph):
     """TF1's ordering warning: collect UPDATE_OPS after building the layers."""
     x = tf.compat.v1.placeholder(tf.float32, [None, 4])
-    too_early = tf.compat.v1.get_collection(UPDATE_OPS)
+    too_early = tf.compat.v1.get_collection(UPDATE_OPS)  # noqa: BN003 (deliberately too early)
     layers.batch_normalization(x, training=True)
     assert too_early == [] and len(tf.compat.v1.get_collection(UPDATE_OPS)) == 2
 
