@@ -1,0 +1,21 @@
+"""`tf.contrib`, the parts TF1 batch-normalization scripts use, rebuilt without TensorFlow's contrib.
+
+    tf.contrib.layers.batch_norm(h, is_training=is_training)        # tf1_bn.contrib.batch_norm
+    tf.contrib.layers.fully_connected(x, 128, normalizer_fn=tf.contrib.layers.batch_norm)
+    slim = tf.contrib.slim; slim.arg_scope(...); slim.conv2d(...)
+    tf.contrib.framework.arg_scope
+
+Modules: `batch_norm` (contrib's batch normalization and its three paths), `layers` (the
+tf.contrib.layers namespace: fully_connected, conv2d, pooling, flatten, dropout), `initializers`
+(xavier/variance scaling, l1/l2), `variables` (model variables, collections, the kernel→weights
+rename), `arg_scope`, `framework` and `slim` (namespaces). Importing this package does not change
+TensorFlow's state (no graph-mode switch). Any other `tf.contrib.X` raises MissingAPIError.
+"""
+
+from __future__ import annotations
+
+from tf1_bn.contrib import framework, layers, slim
+from tf1_bn.contrib._missing import namespace_getattr
+
+__all__ = ["framework", "layers", "slim"]
+__getattr__ = namespace_getattr("tf.contrib", lambda: __all__)

@@ -1,0 +1,116 @@
+"""contrib's model variables and graph collections, as `tf.contrib.layers` and slim used them.
+
+- Every variable a contrib layer creates is a *model variable*: it joins GLOBAL_VARIABLES and
+  MODEL_VARIABLES (and TRAINABLE_VARIABLES when trainable), so `slim.get_model_variables()` finds it.
+- `variables_collections` adds them to more collections: a list for all of them, or a dict by role
+  ({"beta": [...], "moving_mean": [...], "weights": [...], …}).
+- `outputs_collections` adds a layer's output tensor to collections and records its scope name in
+  `tensor.aliases`.
+- contrib layers reuse the core `tf.layers` classes with a variable getter that renames `kernel` to
+  `weights` and `bias` to `biases`: TF1 checkpoints say `fully_connected/weights`, `Conv/biases`.
+
+Reference: TF 1.15 tensorflow/contrib/framework/python/ops/variables.py and
+tensorflow/contrib/layers/python/layers/utils.py (read for behaviour).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import tensorflow as tf
+
+GraphKeys = tf.compat.v1.GraphKeys
+Collections = Sequence[str] | Mapping[str, Sequence[str]] | None
+
+
+def variable_collections(collections: Collections, role: str) -> list[str]:
+    """The extra collections for a variable of `role` ("beta", "weights", …) from `variables_collections`."""
+    if collections is None:
+        return []
+    if isinstance(collections, Mapping):
+        chosen = collections.get(role) or []
+    else:
+        chosen = collections
+    if isinstance(chosen, str):
+        return [chosen]
+    if not isinstance(chosen, (list, tuple, set)):
+        raise TypeError(f"`variables_collections` must be a list of collection names or a dict of such lists; "
+                        f"received {collections!r}")
+    return list(chosen)
+
+
+def add_to_collections(variable: tf.Variable | None, collections: Collections, role: str) -> None:
+    """Add `variable` to the `variables_collections` for its role, each at most once."""
+    if variable is None:
+        return
+    for name in variable_collections(collections, role):
+        if not any(v is variable for v in tf.compat.v1.get_collection(name)):
+            tf.compat.v1.add_to_collection(name, variable)
+
+
+def _mark_model_variable(variable: Any) -> None:
+    # A partitioned variable (no public class in TF 2) lists its parts when iterated.
+    parts = list(variable) if type(variable).__name__ == "PartitionedVariable" else [variable]
+    for part in parts:
+        if not any(v is part for v in tf.compat.v1.get_collection(GraphKeys.MODEL_VARIABLES)):
+            tf.compat.v1.add_to_collection(GraphKeys.MODEL_VARIABLES, part)
+
+
+def model_variable(name: str, shape: Any, dtype: tf.DType, initializer: Callable | None, *, trainable: bool = True,
+                   regularizer: Callable | None = None, collections: Sequence[str] = ()) -> tf.Variable:
+    """`get_variable(name)` in the current scope, made a model variable and added to `collections`."""
+    variable = tf.compat.v1.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                                         regularizer=regularizer, trainable=trainable)
+    _mark_model_variable(variable)
+    for collection in collections:
+        if not any(v is variable for v in tf.compat.v1.get_collection(collection)):
+            tf.compat.v1.add_to_collection(collection, variable)
+    return variable
+
+
+def layer_variable_getter(rename: Mapping[str, str] | None = None) -> Callable[..., Any]:
+    """A variable-scope custom getter: rename the last name component (kernel → weights) and mark the
+    variable as a model variable."""
+    rename = dict(rename or {})
+
+    def custom_getter(getter: Callable[..., Any], name: str, *args: Any, **kwargs: Any) -> Any:
+        head, _, short = name.rpartition("/")
+        if short in rename:
+            name = f"{head}/{rename[short]}" if head else rename[short]
+        variable = getter(name, *args, **kwargs)
+        _mark_model_variable(variable)
+        return variable
+
+    return custom_getter
+
+
+def collect_named_outputs(collections: Sequence[str] | str | None, alias: str, outputs: tf.Tensor) -> tf.Tensor:
+    """Add `outputs` to `collections` (if any), recording `alias` (the layer's scope) in `outputs.aliases`."""
+    if collections:
+        alias = alias.rstrip("/")
+        aliases = getattr(outputs, "aliases", None)
+        if aliases is None:
+            outputs.aliases = [alias]
+        elif alias not in aliases:
+            aliases.append(alias)
+        names = [collections] if isinstance(collections, str) else list(collections)
+        tf.compat.v1.add_to_collections(names, outputs)
+    return outputs
+
+
+def get_variables(scope: str | None = None, suffix: str | None = None,
+                  collection: str = GraphKeys.GLOBAL_VARIABLES) -> list[tf.Variable]:
+    """slim's `get_variables`: the variables of `collection` under `scope` whose op name ends in `suffix`."""
+    found = tf.compat.v1.get_collection(collection, scope)
+    if suffix is not None:
+        found = [v for v in found if v.op.name.endswith(suffix)]
+    return found
+
+
+def get_model_variables(scope: str | None = None, suffix: str | None = None) -> list[tf.Variable]:
+    """slim's `get_model_variables`: the model variables under `scope`."""
+    return get_variables(scope, suffix, GraphKeys.MODEL_VARIABLES)
+
+
+def get_trainable_variables(scope: str | None = None, suffix: str | None = None) -> list[tf.Variable]:
+    return get_variables(scope, suffix, GraphKeys.TRAINABLE_VARIABLES)
