@@ -4,7 +4,11 @@ Importing this package does not import TensorFlow and does not touch its global 
 mode). Submodules load on first use:
 
     import tf1_bn.layers as layers          # tf.layers.batch_normalization, rebuilt on tf.compat.v1
-    from tf1_bn.reference import batch_norm_forward   # the NumPy oracle
+    from tf1_bn.reference import forward, backward     # the NumPy oracle
+    import tf1_bn; tf1_bn.install()         # opt-in: graph mode, tf.compat.v1.layers/tf.contrib restored
+    import tf1_bn.v1 as tf                  # opt-in: the whole TF1 API in graph mode
+
+`install()` and `import tf1_bn.v1` are the only things that switch TensorFlow to graph mode.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from tf1_bn._version import __version__
 _LAZY = {
     "layers": ("tf1_bn.layers", None),
     "reference": ("tf1_bn.reference", None),
+    "install": ("tf1_bn.installation", "install"),  # TF1 scripts on the real `tensorflow` (tf1_bn/installation.py)
+    "uninstall": ("tf1_bn.installation", "uninstall"),
 }
 
 __all__ = ["__version__", *_LAZY]
