@@ -25,9 +25,7 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 
 from tf1_bn.layers.base import Layer
-from tf1_bn.layers.core import (
-    activation_function, add_activity_loss, channels_format, initializer, optional_callable, positive_int,
-)
+from tf1_bn.layers.core import add_activity_loss, add_kernel_and_bias, channels_format, configure_kernel_and_bias, positive_int
 
 NCHW_TO_NHWC = [0, 2, 3, 1]
 NHWC_TO_NCHW = [0, 3, 1, 2]
@@ -91,16 +89,9 @@ class Conv2D(Layer):
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError(f"`strides` > 1 cannot be combined with `dilation_rate` > 1; received "
                              f"strides={self.strides}, dilation_rate={self.dilation_rate}")
-        self.activation = activation_function(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializer(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = initializer(bias_initializer, "bias_initializer")
-        self.kernel_regularizer = optional_callable(kernel_regularizer, "kernel_regularizer")
-        self.bias_regularizer = optional_callable(bias_regularizer, "bias_regularizer")
-        self.activity_regularizer = optional_callable(activity_regularizer, "activity_regularizer")
-        self.kernel_constraint = optional_callable(kernel_constraint, "kernel_constraint")
-        self.bias_constraint = optional_callable(bias_constraint, "bias_constraint")
-        self.kernel = self.bias = None
+        configure_kernel_and_bias(
+            self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+            activity_regularizer, kernel_constraint, bias_constraint)
 
     @property
     def _channel_axis(self) -> int:
@@ -111,12 +102,7 @@ class Conv2D(Layer):
             raise ValueError(f"`inputs` of Conv2D must be 4-D with a known channel dimension ({self.data_format}); "
                              f"received shape {input_shape}")
         self._in_channels = int(input_shape[self._channel_axis])
-        shape = [*self.kernel_size, self._in_channels, self.filters]
-        self.kernel = self.add_weight("kernel", shape, None, self.kernel_initializer, self.kernel_regularizer,
-                                      True, self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", [self.filters], None, self.bias_initializer, self.bias_regularizer,
-                                        True, self.bias_constraint)
+        add_kernel_and_bias(self, [*self.kernel_size, self._in_channels, self.filters], self.filters)
 
     def _check_input(self, inputs: tf.Tensor) -> None:
         if inputs.shape.rank != 4 or inputs.shape[self._channel_axis] not in (None, self._in_channels):

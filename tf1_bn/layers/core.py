@@ -79,6 +79,33 @@ def add_activity_loss(layer: Layer, regularizer: Callable | None, outputs: tf.Te
     tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES, loss)
 
 
+def configure_kernel_and_bias(
+    layer: Layer, activation: Any, use_bias: bool, kernel_initializer: Any, bias_initializer: Any,
+    kernel_regularizer: Any, bias_regularizer: Any, activity_regularizer: Any, kernel_constraint: Any,
+    bias_constraint: Any,
+) -> None:
+    """Validate and store the options Dense and Conv2D share (TF1's names), each error naming its argument."""
+    layer.activation = activation_function(activation)
+    layer.use_bias = bool(use_bias)
+    layer.kernel_initializer = initializer(kernel_initializer, "kernel_initializer")
+    layer.bias_initializer = initializer(bias_initializer, "bias_initializer")
+    layer.kernel_regularizer = optional_callable(kernel_regularizer, "kernel_regularizer")
+    layer.bias_regularizer = optional_callable(bias_regularizer, "bias_regularizer")
+    layer.activity_regularizer = optional_callable(activity_regularizer, "activity_regularizer")
+    layer.kernel_constraint = optional_callable(kernel_constraint, "kernel_constraint")
+    layer.bias_constraint = optional_callable(bias_constraint, "bias_constraint")
+    layer.kernel = layer.bias = None
+
+
+def add_kernel_and_bias(layer: Layer, kernel_shape: Sequence[int], bias_size: int) -> None:
+    """Create `<scope>/kernel` of `kernel_shape` and, with use_bias, `<scope>/bias` [bias_size], in TF1's order."""
+    layer.kernel = layer.add_weight("kernel", list(kernel_shape), None, layer.kernel_initializer,
+                                    layer.kernel_regularizer, True, layer.kernel_constraint)
+    if layer.use_bias:
+        layer.bias = layer.add_weight("bias", [bias_size], None, layer.bias_initializer,
+                                      layer.bias_regularizer, True, layer.bias_constraint)
+
+
 class Dense(Layer):
     """`tf.layers.Dense(units, …)`: y = activation(x·kernel + bias), contracted on the last axis.
 
@@ -103,26 +130,15 @@ class Dense(Layer):
     ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.units = positive_int(units, "units")
-        self.activation = activation_function(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializer(kernel_initializer, "kernel_initializer")
-        self.bias_initializer = initializer(bias_initializer, "bias_initializer")
-        self.kernel_regularizer = optional_callable(kernel_regularizer, "kernel_regularizer")
-        self.bias_regularizer = optional_callable(bias_regularizer, "bias_regularizer")
-        self.activity_regularizer = optional_callable(activity_regularizer, "activity_regularizer")
-        self.kernel_constraint = optional_callable(kernel_constraint, "kernel_constraint")
-        self.bias_constraint = optional_callable(bias_constraint, "bias_constraint")
-        self.kernel = self.bias = None
+        configure_kernel_and_bias(
+            self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+            activity_regularizer, kernel_constraint, bias_constraint)
 
     def build(self, input_shape: tf.TensorShape) -> None:
         if input_shape.rank is None or input_shape.rank < 2 or input_shape[-1] is None:
             raise ValueError(f"`inputs` of Dense must have rank >= 2 and a known last dimension; received shape {input_shape}")
         self._input_size = int(input_shape[-1])
-        self.kernel = self.add_weight("kernel", [self._input_size, self.units], None, self.kernel_initializer,
-                                      self.kernel_regularizer, True, self.kernel_constraint)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", [self.units], None, self.bias_initializer,
-                                        self.bias_regularizer, True, self.bias_constraint)
+        add_kernel_and_bias(self, [self._input_size, self.units], self.units)
 
     def _check_input(self, inputs: tf.Tensor) -> None:
         if inputs.shape.rank is None or inputs.shape.rank < 2 or inputs.shape[-1] not in (None, self._input_size):

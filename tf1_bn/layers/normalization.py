@@ -38,24 +38,10 @@ from tf1_bn import bn_math
 from tf1_bn._graph import smart_cond, static_bool
 from tf1_bn.layers import renorm as _renorm
 from tf1_bn.layers.base import Layer
+from tf1_bn.layers.core import initializer, optional_callable
 
 _FUSED_FORMATS = {(4, 1): "NCHW", (4, 3): "NHWC", (5, 1): "NCDHW", (5, 4): "NDHWC"}
 _FUSED_DTYPES = (tf.float16, tf.bfloat16, tf.float32)
-
-
-def _initializer(value: Any, argument: str) -> Callable | None:
-    if value is None or callable(value):
-        return value
-    named = {"zeros": tf.compat.v1.zeros_initializer, "ones": tf.compat.v1.ones_initializer}
-    if isinstance(value, str) and value in named:
-        return named[value]()
-    raise TypeError(f"`{argument}` must be an initializer (callable) or 'zeros'/'ones'; received {value!r}")
-
-
-def _optional_callable(value: Any, argument: str) -> Callable | None:
-    if value is not None and not callable(value):
-        raise TypeError(f"`{argument}` must be callable or None; received {value!r}")
-    return value
 
 
 def _fraction(value: Any, argument: str) -> Any:
@@ -139,19 +125,19 @@ class BatchNormalization(Layer):
         self.momentum = _fraction(momentum, "momentum")
         self.epsilon = float(epsilon)
         self.center, self.scale = center, scale
-        self.beta_initializer = _initializer(beta_initializer, "beta_initializer")
-        self.gamma_initializer = _initializer(gamma_initializer, "gamma_initializer")
-        self.moving_mean_initializer = _initializer(moving_mean_initializer, "moving_mean_initializer")
-        self.moving_variance_initializer = _initializer(moving_variance_initializer, "moving_variance_initializer")
-        self.beta_regularizer = _optional_callable(beta_regularizer, "beta_regularizer")
-        self.gamma_regularizer = _optional_callable(gamma_regularizer, "gamma_regularizer")
-        self.beta_constraint = _optional_callable(beta_constraint, "beta_constraint")
-        self.gamma_constraint = _optional_callable(gamma_constraint, "gamma_constraint")
+        self.beta_initializer = initializer(beta_initializer, "beta_initializer")
+        self.gamma_initializer = initializer(gamma_initializer, "gamma_initializer")
+        self.moving_mean_initializer = initializer(moving_mean_initializer, "moving_mean_initializer")
+        self.moving_variance_initializer = initializer(moving_variance_initializer, "moving_variance_initializer")
+        self.beta_regularizer = optional_callable(beta_regularizer, "beta_regularizer")
+        self.gamma_regularizer = optional_callable(gamma_regularizer, "gamma_regularizer")
+        self.beta_constraint = optional_callable(beta_constraint, "beta_constraint")
+        self.gamma_constraint = optional_callable(gamma_constraint, "gamma_constraint")
         self.renorm = renorm
         self.renorm_clipping = _renorm.validate_clipping(renorm_clipping) if renorm else None
         self.renorm_momentum = _fraction(renorm_momentum, "renorm_momentum")
         self.virtual_batch_size = virtual_batch_size
-        self.adjustment = _optional_callable(adjustment, "adjustment")
+        self.adjustment = optional_callable(adjustment, "adjustment")
         # TF1 (V1 layers): None means "fused if possible"; decided in build() from the input.
         self.fused = True if fused is None else fused
         self.gamma = self.beta = None
