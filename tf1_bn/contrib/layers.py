@@ -62,8 +62,7 @@ def _finish(layer: Any, outputs: tf.Tensor, sc: Any, normalizer_fn: Callable | N
 
 def _check_callables(**values: Any) -> None:
     for name, value in values.items():
-        if value is not None and not callable(value):
-            raise TypeError(f"`{name}` must be callable or None; received {value!r}")
+        core.optional_callable(value, name)
 
 
 @add_arg_scope
