@@ -99,3 +99,17 @@ def test_table_with_population_statistics(tmp_path, capsys):
     code = main(["table", "--steps", "30", "--validate-every", "10", "--only", "8", "--inference-stats", "population",
                  "--out", str(tmp_path), "--no-progress"])
     assert code == 0 and "population (Algorithm 2)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["table", "--out", "{file}"],
+    ["pitfalls", "--out", "{file}/sub"],
+    ["compare", "--weights", "small", "--lr", "1", "--activation", "relu", "--plot", "{file}/curves.png"],
+])
+def test_an_unusable_output_path_fails_before_training(tmp_path, capsys, argv):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    argv = [a.replace("{file}", str(blocker)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and str(blocker) in err and ("--out" in err or "--plot" in err)

@@ -153,3 +153,9 @@ def test_the_facade_namespace(tmp_path):
         assert not hasattr(tf, "no_such_api")
     """)
     assert main(["run", str(script)]) == 0
+
+
+def test_run_without_a_script_names_only_the_script(capsys):
+    assert main(["run"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "tf1-bn run: error: SCRIPT is required: tf1-bn run SCRIPT [ARGS...]"

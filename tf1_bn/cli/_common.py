@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any, Callable
 
 BN_CHOICES = ("layers", "moments_ema", "assign")
@@ -26,6 +27,18 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
     return value
+
+
+def output_folder(path: str, option: str) -> str:
+    """Create the output folder `path` now, before any training, so a bad `option` value fails in one line
+    at once instead of after minutes of work; returns `path`."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except FileExistsError:
+        raise ValueError(f"{option} {path!r}: expected a folder, found a file") from None
+    except OSError as error:
+        raise ValueError(f"{option} {path!r}: cannot create the folder ({error.strerror})") from None
+    return path
 
 
 def add_training_options(parser: argparse.ArgumentParser, default_steps: int) -> None:

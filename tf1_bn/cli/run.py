@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "tf.contrib.layers.batch_norm, slim, and tensorflow.examples.tutorials.mnist.input_data "
                     "(offline: the embedded MNIST subset). matplotlib uses Agg when there is no display.",
     )
-    parser.add_argument("script", metavar="SCRIPT", help="the TF1 script to run")
+    # nargs="?" only so that a missing SCRIPT is reported alone (argparse would also call ARGS required)
+    parser.add_argument("script", metavar="SCRIPT", nargs="?", help="the TF1 script to run")
     parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's own arguments, passed through")
     parser.set_defaults(func=run)
 
@@ -26,4 +27,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tf1_bn.runner import run_script
 
+    if args.script is None:
+        raise ValueError("SCRIPT is required: tf1-bn run SCRIPT [ARGS...]")
     return run_script(args.script, args.args)
