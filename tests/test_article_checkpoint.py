@@ -9,8 +9,8 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_bn import mnist
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import NeuralNetwork
 
 
 def _article_network(legacy, initial_weights, activation_fn, use_batch_norm):

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tf1_bn.cli.main import main
-from tf1_bn.table import CSV_HEADER, parse_only, verdict
+from tf1_bn.article.table import CSV_HEADER, parse_only, verdict
 
 
 @pytest.mark.parametrize("without_bn, with_bn, expected", [
@@ -20,7 +20,7 @@ def test_verdict(without_bn, with_bn, expected):
 
 
 def test_the_article_verdicts():
-    from tf1_bn.experiment import article_table
+    from tf1_bn.article.experiment import article_table
 
     verdicts = [verdict(r.test_acc_without_bn, r.test_acc_with_bn) for r in article_table()]
     assert verdicts == ["tie", "BN better", "BN rescues", "tie", "BN rescues", "BN rescues", "both fail", "BN rescues"]
@@ -29,7 +29,7 @@ def test_the_article_verdicts():
 def test_csv_header_is_the_articles():
     from importlib.resources import files
 
-    header = files("tf1_bn").joinpath("data/article_table.csv").read_text().splitlines()[0].split(",")
+    header = files("tf1_bn.article").joinpath("data/article_table.csv").read_text().splitlines()[0].split(",")
     assert header == CSV_HEADER
 
 

@@ -12,8 +12,8 @@ import tensorflow as tf
 
 import tf1_bn.layers as layers
 from tf1_bn import guard
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import NeuralNetwork
 
 UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
 DATA = np.arange(24, dtype=np.float32).reshape(8, 3) * 0.5 + 4.0
@@ -131,7 +131,7 @@ def test_patterns_without_update_ops_collection(graph, layer, attach):
 def test_neural_network_train_step_and_the_fast_loop_pass(graph, bn):
     network = NeuralNetwork(article_weights(0.05, 0), tf.nn.relu, True, bn=bn)
     assert guard.find_unattached_update_ops(network.train_step(0.01)) == []
-    from tf1_bn.fast_training import FastLoop
+    from tf1_bn.article.fast_loop import FastLoop
 
     loop = FastLoop(network, 0.01, ((100, 784), (100, 10)), ((20, 784), (20, 10)))
     assert guard.find_unattached_update_ops(loop.val_accuracy) == []  # the loop body updates the same statistics

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 import tf1_bn
-from tf1_bn import installation
+from tf1_bn.compat import install as installation
 
 PATCHED_MODULES = ["tensorflow.layers", "tensorflow.contrib", "tensorflow.contrib.layers",
                    "tensorflow.examples.tutorials.mnist.input_data"]

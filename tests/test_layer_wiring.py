@@ -11,7 +11,7 @@ import tensorflow as tf
 
 import tf1_bn.layers as layers
 from tf1_bn import reference
-from tf1_bn._graph import GraphModeRequiredError
+from tf1_bn.errors import GraphModeRequiredError
 
 UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
 

@@ -604,8 +604,8 @@ def test_bn004_literal_true_and_bn005_omitted_is_training(source):
 
 
 def test_the_pitfall_lab_snippets_get_their_codes():
-    """tf1_bn.pitfalls shows the lint's verdict on each pitfall's TF1 pattern: one code per bug."""
-    pitfalls = pytest.importorskip("tf1_bn.pitfalls")
+    """tf1_bn.article.pitfalls shows the lint's verdict on each pitfall's TF1 pattern: one code per bug."""
+    pitfalls = pytest.importorskip("tf1_bn.article.pitfalls")
     verdicts = {"correct": set(), "omitted": {"BN001"}, "through_loss": {"BN002"}, "collected_early": {"BN003"},
                 "batch_of_one": {"BN004"}, "few_steps": set(), "ema_decay_half": set()}
     rows = [p for p in pitfalls.PITFALLS if p.key in verdicts]

@@ -14,10 +14,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tf1_bn import bn_backends, mnist
-from tf1_bn.experiment import article_weights
+from tf1_bn import mnist
+from tf1_bn.article import backends as bn_backends
+from tf1_bn.article.experiment import article_weights
 from tf1_bn.migrate import eager, to_keras
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.network import NeuralNetwork
 
 BACKENDS = ["layers", "moments_ema", "assign", "none"]
 
@@ -109,15 +110,15 @@ def test_keras_inside_a_tf1_graph_block_findings(graph):
 def test_to_keras_after_disable_eager_execution_and_without_pytest():
     """tf1_bn.install()-style legacy scripts turn eager off for good: to_keras still works, and the
     model is used under `eager()`. A subprocess (eager cannot be turned back on), in which pytest
-    cannot be imported: tf1_bn.migrate, tf1_bn.population and tf1_bn.migration_testing do not need it."""
+    cannot be imported: tf1_bn.migrate, tf1_bn.article.population and tf1_bn.migrate.testing do not need it."""
     script = textwrap.dedent("""
         import sys
         sys.modules["pytest"] = None
         import numpy as np, tensorflow as tf
-        import tf1_bn.migrate, tf1_bn.migration_testing, tf1_bn.population
+        import tf1_bn.migrate, tf1_bn.migrate.testing, tf1_bn.article.population
         tf.compat.v1.disable_eager_execution()
-        from tf1_bn.experiment import article_weights
-        from tf1_bn.network import NeuralNetwork
+        from tf1_bn.article.experiment import article_weights
+        from tf1_bn.article.network import NeuralNetwork
         network = NeuralNetwork(article_weights(0.05, 0), tf.nn.relu, True)
         with tf.compat.v1.Session() as sess:
             sess.run(tf.compat.v1.global_variables_initializer())
@@ -142,7 +143,7 @@ def test_activations_map_to_keras_names(graph, session):
 
 def test_bad_arguments(graph, session):
     network = NeuralNetwork(article_weights(0.05, 0), tf.nn.relu, True)
-    with pytest.raises(TypeError, match="`network` must be a tf1_bn.network.NeuralNetwork; received str"):
+    with pytest.raises(TypeError, match="`network` must be a tf1_bn.article.network.NeuralNetwork; received str"):
         to_keras("network", session)
     with pytest.raises(TypeError, match="`sess` must be a tf.compat.v1.Session; received NoneType"):
         to_keras(network, None)

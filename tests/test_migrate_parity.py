@@ -11,9 +11,9 @@ import pytest
 import tensorflow as tf
 
 from tf1_bn import mnist, reference
-from tf1_bn.experiment import article_weights
+from tf1_bn.article.experiment import article_weights
 from tf1_bn.migrate import assert_parity, assert_training_step_parity, eager, to_keras
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.network import NeuralNetwork
 
 BACKENDS = ["layers", "moments_ema", "assign", "none"]
 LEARNING_RATE = 0.5

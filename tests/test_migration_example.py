@@ -3,7 +3,7 @@
 The story: the article's TF1 network (seed 002) was trained and saved with
 `NeuralNetwork.train(save_model=...)`. We ported it to Keras 3 by hand and want proof that the port
 computes the same thing — at inference, with batch statistics, and after a training step, moving
-statistics included. The `tf1_migration` fixture (tf1_bn.migration_testing) does the bookkeeping.
+statistics included. The `tf1_migration` fixture (tf1_bn.migrate.testing) does the bookkeeping.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pytest
 import tensorflow as tf
 
 from tf1_bn import mnist
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import NeuralNetwork
 
 BN_SCOPES = ["batch_normalization", "batch_normalization_1", "batch_normalization_2"]
 

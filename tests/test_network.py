@@ -8,8 +8,8 @@ import pytest
 import tensorflow as tf
 
 from tf1_bn import mnist
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import NeuralNetwork
 
 BACKENDS = ["layers", "moments_ema", "assign"]
 

@@ -85,4 +85,7 @@ def test_readme_example_runs():
     exec(compile(example, "README.md", "exec"), namespace)
     train_op = namespace["train_op"]
     waits_for = {op.name for op in train_op.control_inputs}
-    assert {"batch_normalization/cond_2/Identity", "batch_normalization/cond_3/Identity"} <= waits_for
+    update_ops = train_op.graph.get_collection("update_ops")
+    assert len(update_ops) == 2  # "creates 2 update ops", as the example says
+    assert all(name.startswith("batch_normalization/") for name in waits_for & {t.op.name for t in update_ops})
+    assert {t.op.name for t in update_ops} <= waits_for

@@ -6,7 +6,7 @@ import pytest
 
 from tf1_bn import mnist
 from tf1_bn.cli.main import main
-from tf1_bn.pitfalls import format_results, run_pitfalls
+from tf1_bn.article.pitfalls import format_results, run_pitfalls
 
 
 def _data():

@@ -1,4 +1,4 @@
-"""tf1_bn.population.recompute: Algorithm 2's statistics against the NumPy reference, written where
+"""tf1_bn.article.population.recompute: Algorithm 2's statistics against the NumPy reference, written where
 each backend keeps its inference statistics, and nothing else touched."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import pytest
 import tensorflow as tf
 
 from tf1_bn import mnist, reference
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import NeuralNetwork
-from tf1_bn.population import recompute
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import NeuralNetwork
+from tf1_bn.article.population import recompute
 
 BACKENDS = ["layers", "moments_ema", "assign"]
 NUMPY_ACTIVATIONS = {tf.nn.relu: lambda x: np.maximum(x, 0.0), tf.nn.sigmoid: lambda x: 1.0 / (1.0 + np.exp(-x))}
@@ -159,7 +159,7 @@ def test_a_network_without_bn_and_bad_arguments(graph, session, data):
         with pytest.raises(error, match=message):
             recompute(session, network, **kwargs)
     recompute(session, network, images[:50], batch_size=1, unbiased=False)  # m = 1 is fine without m/(m−1)
-    with pytest.raises(TypeError, match="`network` must be a tf1_bn.network.NeuralNetwork"):
+    with pytest.raises(TypeError, match="`network` must be a tf1_bn.article.network.NeuralNetwork"):
         recompute(session, "network", images)
     with tf.compat.v1.Session(graph=tf.Graph()) as other:
         with pytest.raises(ValueError, match="`sess` must be a tf.compat.v1.Session on the network's graph"):

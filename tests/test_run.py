@@ -1,4 +1,4 @@
-"""`tf1-bn run SCRIPT [ARGS…]` (tf1_bn.runner): TF1 scripts run unchanged, exit codes, and a clean process after.
+"""`tf1-bn run SCRIPT [ARGS…]` (tf1_bn.compat.runner): TF1 scripts run unchanged, exit codes, and a clean process after.
 
 Most tests run scripts in-process through the CLI's `main` (fast); one runs the real console script in a
 subprocess, where matplotlib's backend and the exit status are the process's own.
@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 
 from tf1_bn.cli.main import main
-from tf1_bn.runner import EXIT_MISSING_API
+from tf1_bn.compat.runner import EXIT_MISSING_API
 
 
 def write(path, text):
@@ -107,7 +107,7 @@ def test_argv_name_and_a_whole_tf1_script(tmp_path, capsys):
 
 
 def test_the_process_is_left_as_it_was(tmp_path):
-    from tf1_bn import installation
+    from tf1_bn.compat import install as installation
 
     script = write(tmp_path / "s.py", "import tensorflow as tf\nassert not tf.executing_eagerly()\n"
                                      "import sys\nsys.path.append('extra')\n")

@@ -12,7 +12,7 @@ import pytest
 import tensorflow as tf
 
 import tf1_bn.contrib as contrib
-from tf1_bn.contrib._missing import MissingAPIError
+from tf1_bn.errors import MissingAPIError
 from tf1_bn.contrib.arg_scope import add_arg_scope, arg_scope, arg_scoped_arguments
 
 layers, slim = contrib.layers, contrib.slim

@@ -22,8 +22,9 @@ from tf1_bn._version import __version__
 _LAZY = {
     "layers": ("tf1_bn.layers", None),
     "reference": ("tf1_bn.reference", None),
-    "install": ("tf1_bn.installation", "install"),  # TF1 scripts on the real `tensorflow` (tf1_bn/installation.py)
-    "uninstall": ("tf1_bn.installation", "uninstall"),
+    "errors": ("tf1_bn.errors", None),
+    "install": ("tf1_bn.compat.install", "install"),  # TF1 scripts on the real `tensorflow` (tf1_bn/compat/)
+    "uninstall": ("tf1_bn.compat.install", "uninstall"),
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Callable
 
 import tensorflow as tf
 
-
-class GraphModeRequiredError(RuntimeError):
-    """Raised when a TF1 graph builder is called while TensorFlow executes eagerly."""
+from tf1_bn.errors import GraphModeRequiredError
 
 
 def require_graph_mode(api: str) -> None:
@@ -48,9 +47,37 @@ def static_bool(value: Any, argument: str = "training") -> bool | None:
     )
 
 
+@dataclasses.dataclass(frozen=True)
+class Training:
+    """A `training`/`is_training` argument decided once per call.
+
+    `value` is True or False when the mode is known while building, None when only the running graph
+    knows it (`tensor`, e.g. an `is_training` placeholder); `cond` then builds a tf.cond, otherwise it
+    builds just the one branch, as TF1's smart_cond did.
+    """
+
+    tensor: Any
+    value: bool | None
+
+    @classmethod
+    def of(cls, training: Any, argument: str = "training") -> "Training":
+        """Validate `training` (see `static_bool`) and decide what can be decided now."""
+        if isinstance(training, Training):
+            return training
+        return cls(training, static_bool(training, argument))
+
+    @property
+    def may_train(self) -> bool:
+        """Whether a training branch exists: True, or decided at run time."""
+        return self.value is not False
+
+    def cond(self, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> Any:
+        """`true_fn()` when training, `false_fn()` otherwise; a tf.cond when decided at run time."""
+        if self.value is None:
+            return tf.compat.v1.cond(self.tensor, true_fn, false_fn)
+        return true_fn() if self.value else false_fn()
+
+
 def smart_cond(pred: Any, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> Any:
     """`tf.compat.v1.cond` when `pred` is only known at run time; otherwise call the one branch."""
-    value = static_bool(pred)
-    if value is None:
-        return tf.compat.v1.cond(pred, true_fn, false_fn)
-    return true_fn() if value else false_fn()
+    return Training.of(pred).cond(true_fn, false_fn)

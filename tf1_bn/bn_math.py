@@ -7,12 +7,13 @@ Ioffe & Szegedy 2015, "Batch Normalization", Sec. 3 and Algorithm 1:
     y    = γ · (x − μ_B) / √(σ²_B + ε) + β    (training: batch statistics)
     y    = γ · (x − μ) / √(σ² + ε) + β        (inference: moving statistics μ, σ²)
 
-and the moving-average update TF1 applies after every training step (seed 000's UPDATE_OPS):
+and the delta of the moving-average update TF1 applies after every training step (seed 000's UPDATE_OPS):
 
     moving ← moving − (moving − batch) · (1 − momentum)
 
-Users: the `tf1_bn.layers` layer (plain, fused and renorm paths) and the NeuralNetwork backends
-(`layers`, `moments_ema`, `assign`). The NumPy twin of these equations is `tf1_bn.reference`.
+The update ops themselves, and how they are made to run, are `tf1_bn.bn_updates`. Users: the
+`tf1_bn.layers` layer (plain, fused and renorm paths), contrib's batch_norm, and the NeuralNetwork
+backends (`layers`, `moments_ema`, `assign`). The NumPy twin of these equations is `tf1_bn.reference`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def moments(x: tf.Tensor, axes: Sequence[int], keepdims: bool = False) -> tuple[
     """Batch mean μ_B and biased variance σ²_B of `x` over `axes` (tf.nn.moments).
 
     - The variance divides by m, not m − 1 (Algorithm 1); the m/(m−1) correction belongs to the
-      population estimate only (`tf1_bn.population`).
+      population estimate only (`tf1_bn.article.population`).
     - tf.nn.moments subtracts a stop-gradient mean before squaring, so a large common offset (x + 100)
       does not cancel catastrophically, and it computes float16 inputs in float32.
     """
@@ -56,31 +57,6 @@ def moving_average_delta(moving: Any, batch: tf.Tensor, momentum: float | tf.Ten
     if decay.dtype != dtype:
         decay = tf.cast(decay, dtype)
     return (moving - tf.cast(batch, dtype)) * decay
-
-
-def assign_moving_average(
-    variable: tf.Variable, value: tf.Tensor, momentum: float | tf.Tensor, name: str = "AssignMovingAvg"
-) -> tf.Tensor:
-    """The TF1 update `moving ← moving − (moving − value)·(1 − momentum)`, as one assign_sub op.
-
-    - Written as a subtraction of a delta rather than `momentum·moving + (1 − momentum)·value`: the
-      two are equal in exact arithmetic, and this form is the one TF1's layer used, so moving
-      statistics match TF1 to the last bit.
-    - `momentum` may be a tensor (the fused path makes it 1.0 when a training placeholder is False,
-      which leaves the variable unchanged).
-    - Returns the updated value; it runs only when fetched or made a control dependency, which is why
-      TF1 collected it in `tf.GraphKeys.UPDATE_OPS`.
-    """
-    with tf.compat.v1.name_scope(None, name, [variable, value, momentum]) as scope:
-        with tf.compat.v1.get_default_graph().colocate_with(variable):
-            return tf.compat.v1.assign_sub(variable, moving_average_delta(variable, value, momentum), name=scope)
-
-
-def assign_value(variable: tf.Variable, value: tf.Tensor, name: str = "AssignNewValue") -> tf.Tensor:
-    """`variable ← value` as one assign op colocated with the variable (renorm's moving variance)."""
-    with tf.compat.v1.name_scope(None, name, [variable, value]) as scope:
-        with tf.compat.v1.get_default_graph().colocate_with(variable):
-            return tf.compat.v1.assign(variable, value, name=scope)
 
 
 def fused_batch_norm(

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.bench import run_benchmark
+    from tf1_bn.article.bench import run_benchmark
 
     echo = (lambda text: print(text, file=sys.stderr)) if args.json else print
     summary = run_benchmark(data_factory(args.data, seed=0, echo=echo), args.steps, args.repeats, args.warmup, echo=echo)

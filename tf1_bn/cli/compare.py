@@ -24,9 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.experiment import configuration, run_pair
-    from tf1_bn.plots import plot_training_accuracies
-    from tf1_bn.table import verdict
+    from tf1_bn.article.experiment import configuration, run_pair
+    from tf1_bn.article.plots import plot_training_accuracies
+    from tf1_bn.article.table import verdict
 
     config = configuration(args.weights, args.lr, args.activation)
     factory = data_factory(args.data, args.seed)

@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.pitfalls import format_results, plot_results, run_pitfalls
+    from tf1_bn.article.pitfalls import format_results, plot_results, run_pitfalls
 
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only is not None else None
     output_folder(args.out, "--out")

@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.runner import run_script
+    from tf1_bn.compat.runner import run_script
 
     if args.script is None:
         raise ValueError("SCRIPT is required: tf1-bn run SCRIPT [ARGS...]")

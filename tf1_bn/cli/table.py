@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.table import parse_only, run_table
+    from tf1_bn.article.table import parse_only, run_table
 
     only = parse_only(args.only)
     output_folder(args.out, "--out")

@@ -15,7 +15,7 @@ TensorFlow's state (no graph-mode switch). Any other `tf.contrib.X` raises Missi
 from __future__ import annotations
 
 from tf1_bn.contrib import framework, layers, slim
-from tf1_bn.contrib._missing import namespace_getattr
+from tf1_bn.compat.namespace import namespace_getattr
 
 __all__ = ["framework", "layers", "slim"]
 __getattr__ = namespace_getattr("tf.contrib", lambda: __all__)

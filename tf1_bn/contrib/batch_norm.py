@@ -24,7 +24,8 @@ variance tracks the Bessel-corrected σ²·m/(m−1), the others the biased σ²
 
 `zero_debias_moving_mean=True` keeps `moving_mean = biased/(1 − decay^t)`, with the two extra
 variables TF created — named `<scope>/<scope>/moving_mean/biased` and `…/local_step` (the scope
-appears twice, as TF's own assign_moving_average names them).
+appears twice, as TF's own assign_moving_average names them); the EMA is `tf1_bn.bn_updates`, and so
+is the `updates_collections` wiring both own paths share.
 
 One deliberate difference: `param_regularizers` are applied on every path; TF 1.15 silently ignored
 them on path 3. Reference: TF 1.15 tensorflow/contrib/layers/python/layers/layers.py (as forked into
@@ -37,8 +38,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import tensorflow as tf
 
-from tf1_bn import bn_math
-from tf1_bn._graph import smart_cond, static_bool
+from tf1_bn import bn_math, bn_updates
+from tf1_bn._graph import Training
 from tf1_bn.contrib import variables as contrib_variables
 from tf1_bn.contrib.arg_scope import add_arg_scope
 from tf1_bn.layers.normalization import BatchNormalization
@@ -76,27 +77,6 @@ def _validate(decay: Any, data_format: Any, inputs: tf.Tensor) -> None:
                          f"received shape {inputs.shape}")
 
 
-def _zero_debiased_update(variable: tf.Variable, value: tf.Tensor, decay: Any,
-                          debias: tuple[tf.Variable, tf.Variable]) -> tf.Tensor:
-    """biased ← biased − (biased − value)·(1 − decay); t ← t + 1; variable ← biased/(1 − decay^t)."""
-    biased, local_step = debias
-    with tf.compat.v1.name_scope(None, "AssignMovingAvg", [variable, value]):
-        one_minus_decay = tf.cast(tf.convert_to_tensor(1.0 - decay), variable.dtype.base_dtype)
-        new_biased = tf.compat.v1.assign_sub(biased, bn_math.moving_average_delta(biased, value, decay))
-        step = tf.compat.v1.assign_add(local_step, 1.0)
-        bias_factor = 1.0 - tf.pow(1.0 - one_minus_decay, step)
-        return bn_math.assign_value(variable, new_biased / bias_factor)
-
-
-def _debias_variables(moving_mean: tf.Variable) -> tuple[tf.Variable, tf.Variable]:
-    """TF's two zero-debias variables, created beside (outside any cond) the moving mean."""
-    with tf.compat.v1.variable_scope(moving_mean.op.name, reuse=tf.compat.v1.AUTO_REUSE):
-        zeros = tf.compat.v1.zeros_initializer()
-        biased = tf.compat.v1.get_variable("biased", moving_mean.shape, moving_mean.dtype.base_dtype, zeros, trainable=False)
-        step = tf.compat.v1.get_variable("local_step", [], moving_mean.dtype.base_dtype, zeros, trainable=False)
-    return biased, step
-
-
 def _parameters(channels: int, dtype: tf.DType, center: bool, scale: bool, initializers: dict, regularizers: dict,
                 trainable: bool, collections: Any) -> tuple[Any, Any, tf.Variable, tf.Variable]:
     """(beta or None, gamma or None, moving_mean, moving_variance) as model variables, in TF1's order."""
@@ -115,16 +95,21 @@ def _parameters(channels: int, dtype: tf.DType, center: bool, scale: bool, initi
 
 
 def _updates(moving_mean: tf.Variable, moving_variance: tf.Variable, mean: tf.Tensor, variance: tf.Tensor,
-             decay: Any, debias: tuple | None) -> tuple[tf.Tensor, tf.Tensor]:
-    if debias is None:
-        update_mean = bn_math.assign_moving_average(moving_mean, mean, decay)
-    else:
-        update_mean = _zero_debiased_update(moving_mean, mean, decay, debias)
-    return update_mean, bn_math.assign_moving_average(moving_variance, variance, decay)
+             decay: Any, debias: tuple | None) -> Callable[[], tuple[tf.Tensor, tf.Tensor]]:
+    """The two update ops (zero-debiased mean when `debias` holds its variables), built when called."""
+
+    def make() -> tuple[tf.Tensor, tf.Tensor]:
+        if debias is None:
+            update_mean = bn_updates.assign_moving_average(moving_mean, mean, decay)
+        else:
+            update_mean = bn_updates.zero_debiased_moving_average(moving_mean, mean, decay, debias)
+        return update_mean, bn_updates.assign_moving_average(moving_variance, variance, decay)
+
+    return make
 
 
 def _fused_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsilon: float, initializers: dict,
-                regularizers: dict, updates_collections: Any, is_training: Any, trainable: bool, collections: Any,
+                regularizers: dict, updates_collections: Any, is_training: Training, trainable: bool, collections: Any,
                 data_format: str, zero_debias: bool) -> tf.Tensor:
     original = inputs
     channels = int(inputs.shape[1 if data_format == "NCHW" else -1])
@@ -132,27 +117,15 @@ def _fused_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsilo
         inputs = tf.reshape(inputs, [-1, channels, 1, 1] if data_format == "NCHW" else [-1, 1, 1, channels])
     beta, gamma, moving_mean, moving_variance = _parameters(
         channels, tf.float32, center, scale, initializers, regularizers, trainable, collections)
-    debias = _debias_variables(moving_mean) if zero_debias else None
+    debias = bn_updates.zero_debias_variables(moving_mean) if zero_debias else None
     offset = beta if beta is not None else tf.constant(0.0, tf.float32, [channels])
     factor = gamma if gamma is not None else tf.constant(1.0, tf.float32, [channels])
-
-    def run(training: bool) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-        return bn_math.fused_batch_norm(inputs, factor, offset, moving_mean, moving_variance, epsilon, data_format, training)
-
-    outputs, mean, variance = smart_cond(is_training, lambda: run(True), lambda: run(False))
-    if static_bool(is_training, "is_training") is not False:
-        if updates_collections is None:
-            def forced() -> tf.Tensor:
-                with tf.control_dependencies(_updates(moving_mean, moving_variance, mean, variance, decay, debias)):
-                    return tf.identity(outputs)
-
-            outputs = smart_cond(is_training, forced, lambda: outputs)
-        else:
-            update_mean, update_variance = smart_cond(
-                is_training, lambda: _updates(moving_mean, moving_variance, mean, variance, decay, debias),
-                lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
-            tf.compat.v1.add_to_collections(updates_collections, update_mean)
-            tf.compat.v1.add_to_collections(updates_collections, update_variance)
+    outputs, mean, variance = bn_updates.fused_batch_norm(
+        is_training, inputs, factor, offset, moving_mean, moving_variance, epsilon, data_format)
+    if is_training.may_train:
+        (outputs,) = bn_updates.wire_updates(
+            is_training, _updates(moving_mean, moving_variance, mean, variance, decay, debias),
+            lambda: (tf.identity(moving_mean), tf.identity(moving_variance)), updates_collections, [outputs])
     outputs.set_shape(inputs.shape)
     if original.shape.rank == 2:
         outputs = tf.reshape(outputs, [-1 if d is None else d for d in original.shape.as_list()]
@@ -161,7 +134,7 @@ def _fused_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsilo
 
 
 def _moments_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsilon: float, initializers: dict,
-                  regularizers: dict, updates_collections: Any, is_training: Any, trainable: bool, collections: Any,
+                  regularizers: dict, updates_collections: Any, is_training: Training, trainable: bool, collections: Any,
                   batch_weights: Any, data_format: str, zero_debias: bool) -> tf.Tensor:
     rank = inputs.shape.rank
     channel_axis = 1 if data_format == "NCHW" else rank - 1
@@ -170,8 +143,8 @@ def _moments_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsi
     broadcast[channel_axis] = int(inputs.shape[channel_axis])
     beta, gamma, moving_mean, moving_variance = _parameters(
         broadcast[channel_axis], inputs.dtype.base_dtype, center, scale, initializers, regularizers, trainable, collections)
-    debias = _debias_variables(moving_mean) if zero_debias else None
-    if static_bool(is_training, "is_training") is False:
+    debias = bn_updates.zero_debias_variables(moving_mean) if zero_debias else None
+    if not is_training.may_train:
         mean, variance = moving_mean, moving_variance
     else:
         if batch_weights is None:
@@ -180,18 +153,9 @@ def _moments_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsi
             weights = tf.reshape(tf.convert_to_tensor(batch_weights, inputs.dtype), [-1] + [1] * (rank - 1))
             batch_mean, batch_variance = tf.nn.weighted_moments(inputs, axes, weights)
         stored = lambda: (tf.identity(moving_mean), tf.identity(moving_variance))  # noqa: E731
-        if updates_collections is None:
-            def forced() -> tuple[tf.Tensor, tf.Tensor]:
-                with tf.control_dependencies(_updates(moving_mean, moving_variance, batch_mean, batch_variance, decay, debias)):
-                    return tf.identity(batch_mean), tf.identity(batch_variance)
-
-            mean, variance = smart_cond(is_training, forced, stored)
-        else:
-            update_mean, update_variance = smart_cond(
-                is_training, lambda: _updates(moving_mean, moving_variance, batch_mean, batch_variance, decay, debias), stored)
-            tf.compat.v1.add_to_collections(updates_collections, update_mean)
-            tf.compat.v1.add_to_collections(updates_collections, update_variance)
-            mean, variance = smart_cond(is_training, lambda: (batch_mean, batch_variance), stored)
+        mean, variance = bn_updates.wire_updates(
+            is_training, _updates(moving_mean, moving_variance, batch_mean, batch_variance, decay, debias), stored,
+            updates_collections, [batch_mean, batch_variance], otherwise=stored)
     if data_format == "NCHW":
         mean, variance, beta, gamma = (None if v is None else tf.reshape(v, broadcast) for v in (mean, variance, beta, gamma))
     outputs = bn_math.normalize(inputs, mean, variance, beta, gamma, epsilon)
@@ -237,7 +201,7 @@ def batch_norm(
         raise TypeError(f"`activation_fn` must be callable or None; received {activation_fn!r}")
     if fused not in (None, True, False):
         raise TypeError(f"`fused` must be None, True or False; received {fused!r}")
-    static_bool(is_training, "is_training")
+    mode = Training.of(is_training, "is_training")  # validated and decided once
     initializers = _checked_dict(param_initializers, "param_initializers", INITIALIZED)
     regularizers = _checked_dict(param_regularizers, "param_regularizers", REGULARIZED)
     default_collection = isinstance(updates_collections, str) and updates_collections == UPDATE_OPS
@@ -263,15 +227,15 @@ def batch_norm(
                 trainable=trainable, renorm=renorm, renorm_clipping=renorm_clipping, renorm_momentum=renorm_decay,
                 adjustment=adjustment, name=sc.name, _scope=sc, _reuse=reuse, fused=True if fused is None else fused,
             )
-            outputs = layer(inputs, training=is_training)
+            outputs = layer(inputs, training=mode)
             for role in INITIALIZED:
                 contrib_variables.add_to_collections(getattr(layer, role), variables_collections, role)
         elif use_fused:
             outputs = _fused_path(inputs, decay, center, scale, epsilon, initializers, regularizers, updates_collections,
-                                  is_training, trainable, variables_collections, data_format, zero_debias_moving_mean)
+                                  mode, trainable, variables_collections, data_format, zero_debias_moving_mean)
         else:
             outputs = _moments_path(inputs, decay, center, scale, epsilon, initializers, regularizers,
-                                    updates_collections, is_training, trainable, variables_collections, batch_weights,
+                                    updates_collections, mode, trainable, variables_collections, batch_weights,
                                     data_format, zero_debias_moving_mean)
         if activation_fn is not None:
             outputs = activation_fn(outputs)

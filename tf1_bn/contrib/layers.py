@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping, Sequence
 import tensorflow as tf
 
 from tf1_bn.contrib import variables as contrib_variables
-from tf1_bn.contrib._missing import namespace_getattr
+from tf1_bn.compat.namespace import namespace_getattr
 from tf1_bn.contrib.arg_scope import add_arg_scope
 from tf1_bn.contrib.batch_norm import batch_norm
 from tf1_bn.contrib.initializers import (

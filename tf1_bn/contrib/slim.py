@@ -12,7 +12,7 @@ Any other name (slim.learning, slim.losses, slim.nets, …) raises MissingAPIErr
 from __future__ import annotations
 
 from tf1_bn.contrib import framework, layers
-from tf1_bn.contrib._missing import namespace_getattr
+from tf1_bn.compat.namespace import namespace_getattr
 from tf1_bn.contrib.framework import *  # noqa: F401,F403
 from tf1_bn.contrib.layers import *  # noqa: F401,F403
 

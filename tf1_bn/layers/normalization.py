@@ -34,8 +34,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import tensorflow as tf
 
-from tf1_bn import bn_math
-from tf1_bn._graph import smart_cond, static_bool
+from tf1_bn import bn_math, bn_updates
+from tf1_bn._graph import Training
 from tf1_bn.layers import renorm as _renorm
 from tf1_bn.layers.base import Layer
 from tf1_bn.layers.core import initializer, optional_callable
@@ -219,7 +219,7 @@ class BatchNormalization(Layer):
 
     # --------------------------------------------------------------------------------- call
     def call(self, inputs: tf.Tensor, training: Any = False) -> tf.Tensor:
-        static_bool(training)  # validates the type early, with a message naming `training`
+        mode = Training.of(training)  # validated and decided once, with a message naming `training`
         if not inputs.dtype.is_floating:
             raise TypeError(f"`inputs` must be a floating-point tensor; received dtype {inputs.dtype.name}")
         inputs = tf.cast(inputs, self.dtype)
@@ -228,32 +228,27 @@ class BatchNormalization(Layer):
             # (N, ...) → (vbs, N/vbs, ...): sample i belongs to ghost batch i mod (N/vbs).
             original_shape = tf.concat([[-1], tf.shape(inputs)[1:]], axis=0)
             inputs = tf.reshape(inputs, tf.concat([[self.virtual_batch_size, -1], tf.shape(inputs)[1:]], axis=0))
-        outputs = self._fused_call(inputs, training) if self.fused else self._plain_call(inputs, training)
+        outputs = self._fused_call(inputs, mode) if self.fused else self._plain_call(inputs, mode)
         return outputs if original_shape is None else tf.reshape(outputs, original_shape)
 
-    def _fused_call(self, inputs: tf.Tensor, training: Any) -> tf.Tensor:
+    def _fused_call(self, inputs: tf.Tensor, training: Training) -> tf.Tensor:
         dtype = self._param_dtype()
         gamma = self.gamma if self.scale else tf.constant(1.0, dtype, self._param_shape)
         beta = self.beta if self.center else tf.constant(0.0, dtype, self._param_shape)
+        outputs, mean, variance = bn_updates.fused_batch_norm(
+            training, inputs, gamma, beta, self.moving_mean, self.moving_variance, self.epsilon, self._data_format)
+        if training.may_train:
+            momentum = tf.convert_to_tensor(self.momentum)  # 1 − momentum in float32, as TF1's fused path
 
-        def run(is_training: bool) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-            return bn_math.fused_batch_norm(
-                inputs, gamma, beta, self.moving_mean, self.moving_variance, self.epsilon, self._data_format, is_training
-            )
+            def updates() -> tuple[tf.Tensor, tf.Tensor]:
+                return (bn_updates.assign_moving_average(self.moving_mean, mean, momentum),
+                        bn_updates.assign_moving_average(self.moving_variance, variance, momentum))
 
-        outputs, mean, variance = smart_cond(training, lambda: run(True), lambda: run(False))
-        training_value = static_bool(training)
-        if training_value is not False:
-            # With a placeholder both branches exist; momentum 1 makes the update a no-op when False.
-            if training_value is None:
-                momentum = smart_cond(training, lambda: tf.constant(self.momentum), lambda: tf.constant(1.0))
-            else:
-                momentum = tf.convert_to_tensor(self.momentum)
-            self.add_update(bn_math.assign_moving_average(self.moving_mean, mean, momentum))
-            self.add_update(bn_math.assign_moving_average(self.moving_variance, variance, momentum))
+            for update in bn_updates.gated_updates(training, updates, lambda: (self.moving_mean, self.moving_variance)):
+                self.add_update(update)
         return outputs
 
-    def _plain_call(self, inputs: tf.Tensor, training: Any) -> tf.Tensor:
+    def _plain_call(self, inputs: tf.Tensor, training: Training) -> tf.Tensor:
         input_dtype = inputs.dtype
         if input_dtype in (tf.float16, tf.bfloat16):
             inputs = tf.cast(inputs, tf.float32)  # 16-bit variances overflow easily
@@ -271,42 +266,10 @@ class BatchNormalization(Layer):
             return v
 
         scale, offset = broadcast(self.gamma), broadcast(self.beta)
-        if static_bool(training) is False:
-            mean, variance = self.moving_mean, self.moving_variance
+        if training.may_train:
+            mean, variance, scale, offset = self._training_statistics(inputs, reduction_axes, broadcast, scale, offset, training)
         else:
-            if self.adjustment is not None:
-                adj_scale, adj_bias = self.adjustment(tf.shape(inputs))
-                adj_scale = smart_cond(training, lambda: adj_scale, lambda: tf.ones_like(adj_scale))
-                adj_bias = smart_cond(training, lambda: adj_bias, lambda: tf.zeros_like(adj_bias))
-                scale, offset = _compose(adj_scale, adj_bias, scale, offset)
-            keepdims = self.virtual_batch_size is not None or len(self.axis) > 1
-            batch_mean, batch_variance = bn_math.moments(
-                tf.cast(inputs, self._param_dtype()), reduction_axes, keepdims=keepdims
-            )
-            mean = smart_cond(training, lambda: batch_mean, lambda: tf.convert_to_tensor(self.moving_mean))
-            variance = smart_cond(training, lambda: batch_variance, lambda: tf.convert_to_tensor(self.moving_variance))
-            if self.virtual_batch_size is not None:
-                # One update from the average over the ghost batches (TF1's simplification).
-                new_mean = tf.reduce_mean(mean, axis=1, keepdims=True)
-                new_variance = tf.reduce_mean(variance, axis=1, keepdims=True)
-            else:
-                new_mean, new_variance = mean, variance
-            if self.renorm:
-                r, d, new_mean, new_variance = _renorm.correction_and_moments(self, new_mean, new_variance, training)
-                r = broadcast(tf.stop_gradient(r, name="renorm_r"))
-                d = broadcast(tf.stop_gradient(d, name="renorm_d"))
-                scale, offset = _compose(r, d, scale, offset)
-            self.add_update(smart_cond(
-                training,
-                lambda: bn_math.assign_moving_average(self.moving_mean, new_mean, self.momentum),
-                lambda: self.moving_mean,
-            ))
-            self.add_update(smart_cond(
-                training,
-                lambda: _renorm.moving_variance_update(self, new_variance) if self.renorm
-                else bn_math.assign_moving_average(self.moving_variance, new_variance, self.momentum),
-                lambda: self.moving_variance,
-            ))
+            mean, variance = self.moving_mean, self.moving_variance
         cast = lambda v: None if v is None else tf.cast(v, inputs.dtype)  # noqa: E731
         outputs = bn_math.normalize(
             inputs, broadcast(cast(mean)), broadcast(cast(variance)), cast(offset), cast(scale), self.epsilon
@@ -315,6 +278,44 @@ class BatchNormalization(Layer):
             outputs = tf.cast(outputs, input_dtype)
         outputs.set_shape(inputs.shape)
         return outputs
+
+    def _training_statistics(self, inputs: tf.Tensor, reduction_axes: list[int], broadcast: Callable, scale: Any,
+                             offset: Any, training: Training) -> tuple[Any, Any, Any, Any]:
+        """(mean, variance, scale, offset) to normalize with when training may be on, and the updates.
+
+        Batch moments when training (moving ones when a run-time `training` is False); adjustment and
+        renorm folded into scale/offset; the two update ops gated by `training` and added to the layer.
+        """
+        if self.adjustment is not None:
+            adj_scale, adj_bias = self.adjustment(tf.shape(inputs))
+            adj_scale = training.cond(lambda: adj_scale, lambda: tf.ones_like(adj_scale))
+            adj_bias = training.cond(lambda: adj_bias, lambda: tf.zeros_like(adj_bias))
+            scale, offset = _compose(adj_scale, adj_bias, scale, offset)
+        keepdims = self.virtual_batch_size is not None or len(self.axis) > 1
+        batch_mean, batch_variance = bn_math.moments(tf.cast(inputs, self._param_dtype()), reduction_axes, keepdims=keepdims)
+        mean = training.cond(lambda: batch_mean, lambda: tf.convert_to_tensor(self.moving_mean))
+        variance = training.cond(lambda: batch_variance, lambda: tf.convert_to_tensor(self.moving_variance))
+        if self.virtual_batch_size is not None:
+            # One update from the average over the ghost batches (TF1's simplification).
+            new_mean = tf.reduce_mean(mean, axis=1, keepdims=True)
+            new_variance = tf.reduce_mean(variance, axis=1, keepdims=True)
+        else:
+            new_mean, new_variance = mean, variance
+        if self.renorm:
+            r, d, new_mean, new_variance = _renorm.correction_and_moments(self, new_mean, new_variance, training)
+            r = broadcast(tf.stop_gradient(r, name="renorm_r"))
+            d = broadcast(tf.stop_gradient(d, name="renorm_d"))
+            scale, offset = _compose(r, d, scale, offset)
+
+        def updates() -> tuple[tf.Tensor, tf.Tensor]:
+            update_mean = bn_updates.assign_moving_average(self.moving_mean, new_mean, self.momentum)
+            if self.renorm:
+                return update_mean, _renorm.moving_variance_update(self, new_variance)
+            return update_mean, bn_updates.assign_moving_average(self.moving_variance, new_variance, self.momentum)
+
+        for update in bn_updates.gated_updates(training, updates, lambda: (self.moving_mean, self.moving_variance)):
+            self.add_update(update)
+        return mean, variance, scale, offset
 
 
 def _compose(scale: Any, offset: Any, then_scale: Any, then_offset: Any) -> tuple[Any, Any]:

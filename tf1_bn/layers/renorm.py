@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 import tensorflow as tf
 
-from tf1_bn import bn_math
-from tf1_bn._graph import smart_cond
+from tf1_bn import bn_updates
+from tf1_bn._graph import Training
 
 CLIPPING_KEYS = ("rmax", "rmin", "dmax")
 
@@ -37,7 +37,7 @@ def validate_clipping(renorm_clipping: Mapping[str, Any] | None) -> dict[str, An
 
 
 def correction_and_moments(
-    layer: Any, mean: tf.Tensor, variance: tf.Tensor, training: Any
+    layer: Any, mean: tf.Tensor, variance: tf.Tensor, training: Training
 ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
     """(r, d, mean, variance): the correction for this batch, and the batch moments made to run only
     after `renorm_mean`/`renorm_stddev` have been updated (when training).
@@ -59,25 +59,23 @@ def correction_and_moments(
         r = tf.minimum(r, clip["rmax"])
     if clip.get("dmax") is not None:
         d = tf.minimum(tf.maximum(d, -clip["dmax"]), clip["dmax"])
-    r = smart_cond(training, lambda: r, lambda: tf.ones_like(r))
-    d = smart_cond(training, lambda: d, lambda: tf.zeros_like(d))
+    r = training.cond(lambda: r, lambda: tf.ones_like(r))
+    d = training.cond(lambda: d, lambda: tf.zeros_like(d))
+    mean_value, stddev_value = tf.identity(mean), tf.identity(stddev)
 
-    def track(variable: tf.Variable, value: tf.Tensor) -> tf.Tensor:
-        value = tf.identity(value)
-        return smart_cond(
-            training,
-            lambda: bn_math.assign_moving_average(variable, value, layer.renorm_momentum),
-            lambda: tf.identity(variable),
-        )
+    def track() -> tuple[tf.Tensor, tf.Tensor]:
+        return (bn_updates.assign_moving_average(layer.renorm_mean, mean_value, layer.renorm_momentum),
+                bn_updates.assign_moving_average(layer.renorm_stddev, stddev_value, layer.renorm_momentum))
 
-    updated = [track(layer.renorm_mean, mean), track(layer.renorm_stddev, stddev)]
+    updated = list(bn_updates.gated_updates(
+        training, track, lambda: (tf.identity(layer.renorm_mean), tf.identity(layer.renorm_stddev))))
     with tf.control_dependencies(updated):
         return r, d, tf.identity(mean), tf.identity(variance)
 
 
 def moving_variance_update(layer: Any, new_variance: tf.Tensor) -> tf.Tensor:
     """moving_stddev ← EMA(√(σ²_B + ε)), then moving_variance ← max(moving_stddev² − ε, 0)."""
-    moving_stddev = bn_math.assign_moving_average(
+    moving_stddev = bn_updates.assign_moving_average(
         layer.moving_stddev, tf.sqrt(new_variance + layer.epsilon), layer.momentum
     )
-    return bn_math.assign_value(layer.moving_variance, tf.nn.relu(moving_stddev * moving_stddev - layer.epsilon))
+    return bn_updates.assign_value(layer.moving_variance, tf.nn.relu(moving_stddev * moving_stddev - layer.epsilon))

@@ -8,10 +8,10 @@
 
 Modules: `keras_model` (to_keras, Keras 3 inside a TF1 graph: `eager()`), `checkpoint` (describe,
 restore, from_checkpoint), `parity` (the assertions), `snapshot` (read/write variables without new
-ops). `tf1_bn.migration_testing` turns these into a pytest fixture.
+ops). `tf1_bn.migrate.testing` turns these into a pytest fixture.
 
 The moving-average momentum, three conventions (Ioffe & Szegedy 2015 leave the estimator open; the
-paper's Algorithm 2 averages instead, see `tf1_bn.population`):
+paper's Algorithm 2 averages instead, see `tf1_bn.article.population`):
 
     framework                      update of the moving statistic                     default   the article's 0.99
     TF1 tf.layers / tf.nn EMA      moving ← moving − (moving − batch)·(1 − momentum)  0.99      0.99

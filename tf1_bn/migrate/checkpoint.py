@@ -25,7 +25,7 @@ from typing import Any, Callable
 import numpy as np
 import tensorflow as tf
 
-from tf1_bn import bn_backends
+from tf1_bn.article import backends as bn_backends
 from tf1_bn.migrate import snapshot
 
 _SCOPES = {"batch_normalization": "layers", "batch_norm_layer": "moments_ema", "assign_batch_norm": "assign"}
@@ -132,7 +132,7 @@ def restore(sess: tf.compat.v1.Session, path: str, activation_fn: Callable | str
     """Rebuild the checkpoint's networks in `sess.graph` (which must not hold them yet), restore them,
     and return the selected NeuralNetwork (see `select_network`); the earlier ones are built too, as
     their variables come first in the TF1 naming."""
-    from tf1_bn.network import NeuralNetwork
+    from tf1_bn.article.network import NeuralNetwork
 
     if not isinstance(sess, tf.compat.v1.Session):
         raise TypeError(f"`sess` must be a tf.compat.v1.Session; received {type(sess).__name__}")

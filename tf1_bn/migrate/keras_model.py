@@ -38,7 +38,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf1_bn import bn_backends
+from tf1_bn.article import backends as bn_backends
 from tf1_bn.migrate import snapshot
 
 
@@ -128,7 +128,7 @@ def pair_layers(network: Any, keras_model: Any) -> list[LayerPair]:
 def check_session(network: Any, sess: Any) -> None:
     """Raise TypeError/ValueError unless `sess` is a Session on the network's graph."""
     if not hasattr(network, "layers") or not hasattr(network, "batch_norms"):
-        raise TypeError(f"`network` must be a tf1_bn.network.NeuralNetwork; received {type(network).__name__}")
+        raise TypeError(f"`network` must be a tf1_bn.article.network.NeuralNetwork; received {type(network).__name__}")
     if not isinstance(sess, tf.compat.v1.Session):
         raise TypeError(f"`sess` must be a tf.compat.v1.Session; received {type(sess).__name__}")
     if sess.graph is not network.graph:

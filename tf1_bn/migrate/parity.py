@@ -28,7 +28,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from tf1_bn import bn_backends
+from tf1_bn.article import backends as bn_backends
 from tf1_bn.migrate import keras_model as km
 from tf1_bn.migrate import snapshot
 

@@ -1,6 +1,6 @@
 """Read and write a TF1 session's variables without adding ops; keep graph collections as found.
 
-The tools that inspect or recompute (the parity checks of `tf1_bn.migrate`, `tf1_bn.population`) must
+The tools that inspect or recompute (the parity checks of `tf1_bn.migrate`, `tf1_bn.article.population`) must
 leave the graph and the variables as they found them, except what they are meant to write:
 
 - `write(sess, variables, values)` runs each variable's own initializer with its initial value fed

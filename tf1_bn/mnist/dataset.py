@@ -15,7 +15,7 @@ module `tensorflow.examples.tutorials.mnist.input_data` re-exported), which TF 2
 - shuffling permutes the data, so `.images` and `.labels` change order as batches are drawn (as in TF1).
   Internally the arrays given to the constructor stay untouched (`base_images`, `base_labels`) and a
   permutation `_order` moves instead; `next_batch_indices` returns a batch as indices into the base
-  arrays, which the in-graph training loop (`tf1_bn.fast_training`) uses with the data kept in the graph.
+  arrays, which the in-graph training loop (`tf1_bn.article.fast_loop`) uses with the data kept in the graph.
 
 Randomness, where we differ from TF1 on purpose: TF1 re-seeded NumPy's *global* generator in every
 DataSet constructor (`numpy.random.seed(seed)`, or entropy when no seed was set) and shuffled with it.

@@ -11,7 +11,7 @@
 **Importing this module switches TensorFlow to graph mode** (`tf.compat.v1.disable_eager_execution()`):
 that is the opt-in, as TF1 scripts assume graphs and Sessions. Importing plain `tf1_bn` changes nothing.
 
-What `tf.<name>` is:
+What `tf.<name>` is (the rows `tensorflow.<name>` of the name table, `tf1_bn.compat.names`, first):
 - `tf.layers`: TF1's layers restored (`tf1_bn.v1.layers`: dense, conv2d, max/average_pooling2d,
   dropout, flatten, batch_normalization and their classes);
 - `tf.contrib`: `tf1_bn.contrib` (layers.batch_norm, fully_connected, conv2d, slim, framework.arg_scope);
@@ -28,21 +28,24 @@ it, e.g. "tf.contrib.rnn is not provided by tf1_bn's TF1 facade"; `tf1-bn run` r
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import tensorflow as _tf
 
-from tf1_bn.contrib._missing import MissingAPIError
+from tf1_bn.compat import names as _names
+from tf1_bn.errors import MissingAPIError
 
 _v1 = _tf.compat.v1
 _v1.disable_eager_execution()
 
-from tf1_bn import contrib  # noqa: E402, F401  (tf.contrib)
-from tf1_bn.v1 import compat, examples, layers, nn  # noqa: E402, F401  (tf.compat, tf.examples, …)
+# tf.compat, tf.nn, tf.layers, tf.contrib, tf.examples: the table's rows below `tensorflow`.
+_OWN = _names.children("tensorflow")
+for _attribute, _module in _OWN.items():
+    globals()[_attribute] = importlib.import_module(_module)
 
 __version__: str = _tf.__version__
-_OWN = {"layers", "contrib", "examples", "compat", "nn", "__version__"}
 
 
 def __getattr__(name: str) -> Any:
@@ -59,4 +62,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(dir(_v1)) | _OWN | set(globals()))
+    return sorted(set(dir(_v1)) | set(_OWN) | {n for n in globals() if not n.startswith("_")} | {"__version__"})

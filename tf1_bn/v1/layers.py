@@ -16,7 +16,7 @@ pooling layers, experimental, InputSpec) raises MissingAPIError listing what is 
 
 from __future__ import annotations
 
-from tf1_bn.contrib._missing import namespace_getattr
+from tf1_bn.compat.namespace import namespace_getattr
 from tf1_bn.layers import (  # noqa: F401  (the namespace's contents)
     AveragePooling2D, BatchNormalization, Conv2D, Dense, Dropout, Flatten, Layer, MaxPooling2D,
     average_pooling2d, batch_normalization, conv2d, dense, dropout, flatten, max_pooling2d,

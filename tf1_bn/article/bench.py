@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import BATCH_SIZE, NeuralNetwork
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import BATCH_SIZE, NeuralNetwork
 
 PATHS = ("faithful", "fast")
 SPEEDUP_TARGET, OVERHEAD_TARGET = 1.6, 1.15

@@ -9,11 +9,11 @@
 
 What install() changes (each change is recorded, and uninstall() reverts exactly those, in reverse):
 1. graph mode: `tf.compat.v1.disable_eager_execution()` if TensorFlow was eager;
-2. `tf.compat.v1.layers` (Keras 3's lazy loader, whose every name raises "not available with Keras 3")
-   → `tf1_bn.v1.layers`; and `tf.layers` (absent in TF 2) → the same module;
-3. `tf.contrib` and `tf.examples` attributes, and the sys.modules entries `tensorflow.contrib`,
-   `tensorflow.contrib.{layers,slim,framework}`, `tensorflow.layers`, `tensorflow.examples`,
-   `tensorflow.examples.tutorials`, `…mnist`, `…mnist.input_data`.
+2. every INSTALL row of the name table (`tf1_bn.compat.names`): its `sys.modules` entry
+   (`tensorflow.contrib`, `tensorflow.layers`, `tensorflow.examples.tutorials.mnist.input_data`, …) and,
+   when its parent is a real TensorFlow module, the attribute there: `tf.layers` (absent in TF 2),
+   `tf.compat.v1.layers` (Keras 3's lazy loader, whose every name raises "not available with Keras 3"),
+   `tf.contrib`, `tf.examples`.
 Calling install() twice changes nothing the second time; uninstall() without install() does nothing.
 
 Returning to eager mode: TensorFlow's public API cannot (`enable_eager_execution` raises "must be
@@ -28,18 +28,9 @@ import importlib
 import sys
 from typing import Any
 
+from tf1_bn.compat import names
+
 _MISSING = object()
-_MODULE_ALIASES = {
-    "tensorflow.layers": "tf1_bn.v1.layers",
-    "tensorflow.contrib": "tf1_bn.contrib",
-    "tensorflow.contrib.layers": "tf1_bn.contrib.layers",
-    "tensorflow.contrib.slim": "tf1_bn.contrib.slim",
-    "tensorflow.contrib.framework": "tf1_bn.contrib.framework",
-    "tensorflow.examples": "tf1_bn.v1.examples",
-    "tensorflow.examples.tutorials": "tf1_bn.v1.examples.tutorials",
-    "tensorflow.examples.tutorials.mnist": "tf1_bn.v1.examples.tutorials.mnist",
-    "tensorflow.examples.tutorials.mnist.input_data": "tf1_bn.mnist.input_data",
-}
 
 # What the active installation changed: ("attr", object, name, old) or ("module", key, old) or ("eager",).
 _changes: list[tuple] | None = None
@@ -88,13 +79,13 @@ def install() -> None:
         if _eager_by_default():
             tf.compat.v1.disable_eager_execution()
             changes.append(("eager",))
-        modules = {key: importlib.import_module(target) for key, target in _MODULE_ALIASES.items()}
-        _set_attribute(changes, tf.compat.v1, "layers", modules["tensorflow.layers"])
-        _set_attribute(changes, tf, "layers", modules["tensorflow.layers"])
-        _set_attribute(changes, tf, "contrib", modules["tensorflow.contrib"])
-        _set_attribute(changes, tf, "examples", modules["tensorflow.examples"])
-        for key, module in modules.items():
-            _set_module(changes, key, module)
+        ours = {alias.tf1 for alias in names.installed_aliases()}
+        for alias in names.installed_aliases():
+            module = importlib.import_module(alias.module)
+            parent, _, attribute = alias.tf1.rpartition(".")
+            if parent not in ours:  # a real TensorFlow module (tensorflow, tensorflow.compat.v1)
+                _set_attribute(changes, importlib.import_module(parent), attribute, module)
+            _set_module(changes, alias.tf1, module)
     except BaseException:
         _revert(changes)
         raise

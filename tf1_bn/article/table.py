@@ -22,8 +22,8 @@ import time
 from typing import Any, Callable, Iterable, Sequence
 
 from tf1_bn._files import atomic_write
-from tf1_bn.experiment import ArticleRow, Configuration, PairResult, article_table, run_pair
-from tf1_bn.plots import plot_grid, plot_training_accuracies
+from tf1_bn.article.experiment import ArticleRow, Configuration, PairResult, article_table, run_pair
+from tf1_bn.article.plots import plot_grid, plot_training_accuracies
 
 FAIL_BELOW = 0.5
 TIE_WITHIN = 0.01

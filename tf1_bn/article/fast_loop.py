@@ -27,28 +27,27 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from tf1_bn import bn_math, bn_backends
+from tf1_bn import bn_math, bn_updates
+from tf1_bn.article import backends as bn_backends
+from tf1_bn.article.replay import replay
 
 UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
 
 
 def forward(network: Any, x: tf.Tensor, training: bool) -> tf.Tensor:
-    """The network's logits for `x`, from its recorded layers: batch statistics when `training`
+    """The network's logits for `x`, replayed from its recorded layers: batch statistics when `training`
     (registering the moving-average updates in UPDATE_OPS), moving statistics otherwise."""
-    for layer in network.layers:
-        x = tf.matmul(x, layer.weights)
-        bn = layer.batch_norm
-        if bn is None:
-            x = x + layer.bias
-        elif training:
-            x, mean, variance = bn_math.training_batch_norm(x, bn.gamma, bn.beta, bn_backends.EPSILON)
-            for variable, value in ((bn.moving_mean, mean), (bn.moving_variance, variance)):
-                tf.compat.v1.add_to_collection(UPDATE_OPS, bn_math.assign_moving_average(variable, value, bn.momentum))
-        else:
-            x = bn_math.normalize(x, bn.moving_mean, bn.moving_variance, bn.beta, bn.gamma, bn_backends.EPSILON)
-        if layer.activation_fn is not None:
-            x = layer.activation_fn(x)
-    return x
+
+    def batch_statistics(bn: Any, x: tf.Tensor) -> tf.Tensor:
+        x, mean, variance = bn_math.training_batch_norm(x, bn.gamma, bn.beta, bn_backends.EPSILON)
+        for variable, value in ((bn.moving_mean, mean), (bn.moving_variance, variance)):
+            tf.compat.v1.add_to_collection(UPDATE_OPS, bn_updates.assign_moving_average(variable, value, bn.momentum))
+        return x
+
+    def moving_statistics(bn: Any, x: tf.Tensor) -> tf.Tensor:
+        return bn_math.normalize(x, bn.moving_mean, bn.moving_variance, bn.beta, bn.gamma, bn_backends.EPSILON)
+
+    return replay(network, x, batch_statistics if training else moving_statistics)
 
 
 def _loss_and_accuracy(logits: tf.Tensor, labels: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:

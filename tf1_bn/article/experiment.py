@@ -22,7 +22,7 @@ from typing import Any, Callable
 import numpy as np
 import tensorflow as tf
 
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.network import NeuralNetwork
 
 LAYER_SIZES = (784, 128, 128, 128, 10)
 ACTIVATIONS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {"relu": tf.nn.relu, "sigmoid": tf.nn.sigmoid}
@@ -53,7 +53,7 @@ class ArticleRow:
 
 def article_table() -> list[ArticleRow]:
     """The article's 8 rows (accuracies as fractions)."""
-    text = importlib.resources.files("tf1_bn").joinpath("data/article_table.csv").read_text()
+    text = importlib.resources.files("tf1_bn.article").joinpath("data/article_table.csv").read_text()
     rows = []
     for record in csv.DictReader(text.splitlines()):
         configuration = Configuration(
@@ -125,7 +125,7 @@ def run_pair(
     `Datasets` with the same shuffling seed, so both see the same batches. `fast` selects the
     in-graph training loop (`NeuralNetwork.train(fast=True)`), same math, fewer Python round trips.
     `inference_stats="population"` replaces the BN network's moving averages, after training, by the
-    paper's population statistics over the training set (`tf1_bn.population.recompute`) before the
+    paper's population statistics over the training set (`tf1_bn.article.population.recompute`) before the
     final validation and test.
     """
     if inference_stats not in ("ema", "population"):
@@ -145,7 +145,7 @@ def run_pair(
                                         data=data, fast=fast, progress=progress, verbose=verbose)
                 seconds = time.perf_counter() - start
                 if inference_stats == "population" and network.use_batch_norm:
-                    from tf1_bn.population import recompute
+                    from tf1_bn.article.population import recompute
 
                     recompute(sess, network, data.train.images)
                     val_acc = network.evaluate(sess, data.validation.images, data.validation.labels)
@@ -173,7 +173,7 @@ def train_and_test(
     if activation is None:
         raise ValueError(f"`activation_fn` must be tf.nn.relu or tf.nn.sigmoid; received {activation_fn!r}")
     if data_factory is None:
-        from tf1_bn.network import default_mnist
+        from tf1_bn.article.network import default_mnist
 
         data_factory = default_mnist
     scale = LARGE_WEIGHTS if use_bad_weights else SMALL_WEIGHTS
@@ -182,7 +182,7 @@ def train_and_test(
         data_factory=data_factory, seed=seed, bn=bn, verbose=True,
     )
     if plot_path:
-        from tf1_bn.plots import plot_training_accuracies
+        from tf1_bn.article.plots import plot_training_accuracies
 
         plot_training_accuracies(without_bn, with_bn, batches_per_validate_data=batches_per_validate_data, path=plot_path)
     return pair

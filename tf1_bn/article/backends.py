@@ -2,7 +2,7 @@
 
 Each backend takes the linear output Wx of a hidden layer and the `is_training` placeholder and
 returns the normalized output plus its variables (γ, β and the two inference statistics), which the
-fast training loop (`tf1_bn.fast_training`) and the population-statistics tool use:
+fast training loop (`tf1_bn.article.fast_loop`) and the population-statistics tool use:
 
 - ``"layers"``: `tf.layers.batch_normalization(x, training=is_training)` (seed 002, seed 000). Its two
   update ops go to UPDATE_OPS; the train op must depend on them (NeuralNetwork.train does).

@@ -4,7 +4,8 @@ For the script's run, in this process only:
 - `tf1_bn.install()` (graph mode; `tf.compat.v1.layers`, `tensorflow.contrib`,
   `tensorflow.examples.tutorials.mnist` available);
 - `import tensorflow as tf` in the script — and in modules next to it — gives the TF1 facade
-  `tf1_bn.v1` (tf.placeholder, tf.layers.*, tf.contrib.layers.batch_norm, …). Libraries
+  `tf1_bn.v1` (tf.placeholder, tf.layers.*, tf.contrib.layers.batch_norm, …), and `from X import …`
+  reads the module the name table (`tf1_bn.compat.names`) gives for X, when it has X. Libraries
   (site-packages, the standard library, tf1_bn itself) keep getting the real `tensorflow`;
 - the script runs as `__main__` with `sys.argv = [SCRIPT, *ARGS]` and its folder first on sys.path,
   as `python SCRIPT ARGS` would run it;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import importlib
 import os
 import pathlib
 import runpy
@@ -33,7 +35,8 @@ import traceback
 from typing import IO, Any, Callable, Iterator, Sequence
 
 import tf1_bn
-from tf1_bn.contrib._missing import MissingAPIError
+from tf1_bn.compat import names
+from tf1_bn.errors import MissingAPIError
 
 EXIT_MISSING_API = 3
 
@@ -72,11 +75,10 @@ def _facade_import(user: _UserCode, facade: Any, real_import: Callable[..., Any]
         module = real_import(name, globals, locals, fromlist, level)
         if level != 0 or not (name == "tensorflow" or name.startswith("tensorflow.")) or not user.imports(globals):
             return module
-        if not fromlist or name == "tensorflow":
+        if not fromlist:
             return facade  # `import tensorflow[.x.y] [as tf]` binds the top-level package
-        if name == "tensorflow.compat":
-            return facade.compat  # `from tensorflow.compat import v1 as tf`
-        return module  # e.g. tensorflow.examples.tutorials.mnist, tensorflow.contrib (install() registered them)
+        alias = names.BY_NAME.get(name)  # `from tensorflow.compat import v1 as tf`, `from tensorflow.contrib import slim`
+        return importlib.import_module(alias.module) if alias is not None else module
 
     return hooked_import
 
@@ -84,7 +86,7 @@ def _facade_import(user: _UserCode, facade: Any, real_import: Callable[..., Any]
 @contextlib.contextmanager
 def _patched(script: pathlib.Path, argv: Sequence[str]) -> Iterator[_UserCode]:
     """Install the facade, argv, sys.path and the Agg backend for the run; restore all of it afterwards."""
-    from tf1_bn import installation as installer
+    from tf1_bn.compat import install as installer
 
     saved_argv, saved_path, saved_import = sys.argv[:], sys.path[:], builtins.__import__
     saved_backend = os.environ.get("MPLBACKEND")

@@ -15,7 +15,7 @@ moving ← moving − (moving − batch)·(1 − momentum); after few steps they
 layer's moving_mean/moving_variance for "layers", the EMA shadows for "moments_ema", pop_mean and
 pop_variance for "assign") and nothing else:
 - it runs no update op and no train op: its own ops only read variables (the network's layers
-  replayed from `network.layers`, as `tf1_bn.fast_training.forward` does, minus the updates);
+  replayed from `network.layers` by `tf1_bn.article.replay`, as the fast loop does, minus the updates);
 - those ops are built once per network and cached (a later call adds no op); no graph collection
   changes (checked in `snapshot.preserved_collections`);
 - it writes through the variables' initializers (`tf1_bn.migrate.snapshot`), adding no assign op;
@@ -23,8 +23,8 @@ pop_variance for "assign") and nothing else:
   the moments taken over axis 1; sums are accumulated in float64;
 - consecutive batches images[0:m], images[m:2m], …; a last partial batch is left out (its m differs).
 
-    import tf1_bn.population
-    stats = tf1_bn.population.recompute(sess, network, data.train.images)   # then test as usual
+    import tf1_bn.article.population
+    stats = tf1_bn.article.population.recompute(sess, network, data.train.images)   # then test as usual
 """
 
 from __future__ import annotations
@@ -36,7 +36,9 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from tf1_bn import bn_backends, bn_math
+from tf1_bn import bn_math
+from tf1_bn.article import backends as bn_backends
+from tf1_bn.article.replay import replay
 from tf1_bn.migrate import snapshot
 
 _MAX_BATCHES_PER_RUN = 256  # bounds the memory of one Session.run: 256·60·784 floats ≈ 48 MB
@@ -71,22 +73,18 @@ class _BatchMoments:
         with graph.as_default(), snapshot.preserved_collections(graph), tf.compat.v1.name_scope("population_statistics"):
             self.images = tf.compat.v1.placeholder(tf.float32, [None, width], name="images")  # (batches·m, 784)
             self.batch_size = tf.compat.v1.placeholder(tf.int32, [], name="batch_size")
-            x, self.means, self.variances = self.images, [], []
-            for layer in network.layers[: last + 1]:
-                x = tf.matmul(x, layer.weights)  # (batches·m, units)
-                bn = layer.batch_norm
-                if bn is None:
-                    x = x + layer.bias
-                else:
-                    units = x.shape[-1]
-                    batched = tf.reshape(x, [-1, self.batch_size, units])  # (batches, m, units)
-                    mean, variance = bn_math.moments(batched, [1], keepdims=True)  # (batches, 1, units), biased
-                    normalized = bn_math.normalize(batched, mean, variance, bn.beta, bn.gamma, bn_backends.EPSILON)
-                    x = tf.reshape(normalized, [-1, units])
-                    self.means.append(tf.squeeze(mean, 1))
-                    self.variances.append(tf.squeeze(variance, 1))
-                if layer.activation_fn is not None:
-                    x = layer.activation_fn(x)
+            self.means, self.variances = [], []
+
+            def batch_moments(bn: Any, x: tf.Tensor) -> tf.Tensor:
+                units = x.shape[-1]
+                batched = tf.reshape(x, [-1, self.batch_size, units])  # (batches, m, units)
+                mean, variance = bn_math.moments(batched, [1], keepdims=True)  # (batches, 1, units), biased
+                self.means.append(tf.squeeze(mean, 1))
+                self.variances.append(tf.squeeze(variance, 1))
+                normalized = bn_math.normalize(batched, mean, variance, bn.beta, bn.gamma, bn_backends.EPSILON)
+                return tf.reshape(normalized, [-1, units])  # (batches·m, units)
+
+            replay(network, self.images, batch_moments, network.layers[: last + 1])
 
 
 _CACHE: "weakref.WeakKeyDictionary[Any, _BatchMoments]" = weakref.WeakKeyDictionary()
@@ -108,7 +106,7 @@ def recompute(sess: tf.compat.v1.Session, network: Any, images: Any, batch_size:
     side first; a network without BN (bn="none") returns [] and writes nothing.
     """
     if not hasattr(network, "layers") or not hasattr(network, "batch_norms"):
-        raise TypeError(f"`network` must be a tf1_bn.network.NeuralNetwork; received {type(network).__name__}")
+        raise TypeError(f"`network` must be a tf1_bn.article.network.NeuralNetwork; received {type(network).__name__}")
     if not isinstance(sess, tf.compat.v1.Session) or sess.graph is not network.graph:
         raise ValueError(f"`sess` must be a tf.compat.v1.Session on the network's graph; received {sess!r}")
     for argument, value in (("unbiased", unbiased), ("write", write)):

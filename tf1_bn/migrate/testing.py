@@ -12,7 +12,7 @@ weights and moving statistics after one SGD step, both sides put back afterwards
 with the layer and the quantity, e.g. "layer 2 (batch_normalization_1) moving_variance differs by
 3.1e-03 (atol 1e-05, rtol 1e-05)".
 
-The fixture `tf1_migration` (served by tf1_bn's pytest plugin, `tf1_bn.pytest_plugin`) is a
+The fixture `tf1_migration` (served by tf1_bn's pytest plugin, `tf1_bn.guard.pytest_plugin`) is a
 `Migration`: a fresh TF1 graph and Session (closed afterwards) that is not made the default graph,
 so the test body stays eager and Keras 3 models are built and called as usual. Without pytest:
 `with Migration() as migration: ...`, or `check_migration(network, sess, model, x)`.
@@ -80,7 +80,7 @@ class Migration:
     def network(self, initial_weights: Sequence[np.ndarray], activation_fn: Callable | None, use_batch_norm: bool = True,
                 *, bn: str = "layers", momentum: float = 0.99) -> Any:
         """A NeuralNetwork built in this graph, its variables initialized."""
-        from tf1_bn.network import NeuralNetwork
+        from tf1_bn.article.network import NeuralNetwork
 
         with self.graph.as_default():
             network = NeuralNetwork(initial_weights, activation_fn, use_batch_norm, bn=bn, momentum=momentum)

@@ -11,7 +11,7 @@ While such a test runs, every train op built by a `tf.compat.v1.train` optimizer
 test function returns, each is checked with `tf1_bn.guard.assert_update_ops_attached`, and a missing
 update op fails the test with MissingUpdateOpsError naming the variables and the fix.
 
-It also serves the `tf1_migration` fixture (`tf1_bn.migration_testing`): a fresh TF1 graph and Session
+It also serves the `tf1_migration` fixture (`tf1_bn.migrate.testing`): a fresh TF1 graph and Session
 for the old model and the Keras-parity checks for its port, in a few lines:
 
     def test_port(tf1_migration):
@@ -62,8 +62,8 @@ def update_ops_guard(request: Any) -> Iterator[list]:
 
 @pytest.fixture
 def tf1_migration() -> Iterator[Any]:
-    """A `tf1_bn.migration_testing.Migration`, closed after the test."""
-    from tf1_bn.migration_testing import Migration
+    """A `tf1_bn.migrate.testing.Migration`, closed after the test."""
+    from tf1_bn.migrate.testing import Migration
 
     with Migration() as migration:
         yield migration

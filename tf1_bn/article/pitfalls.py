@@ -16,8 +16,8 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_bn import guard
-from tf1_bn.experiment import article_weights
-from tf1_bn.network import NeuralNetwork
+from tf1_bn.article.experiment import article_weights
+from tf1_bn.article.network import NeuralNetwork
 
 STEPS, FEW_STEPS, LEARNING_RATE = 1000, 60, 2.0
 
@@ -67,12 +67,12 @@ PITFALLS = [
             "    train_op = tf.train.GradientDescentOptimizer(2.0).minimize(loss)\n"),
     Pitfall("few_steps", f"momentum 0.99, only {FEW_STEPS} steps",
             f"the moving statistics still carry 0.99^{FEW_STEPS} ≈ {0.99 ** FEW_STEPS:.0%} of their start values 0 and 1",
-            "train longer, lower the momentum, or recompute population statistics (tf1_bn.population)",
+            "train longer, lower the momentum, or recompute population statistics (tf1_bn.article.population)",
             _HEAD + "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n"
             "    train_op = tf.train.GradientDescentOptimizer(2.0).minimize(loss)\n"),
     Pitfall("population", f"{FEW_STEPS} steps, then population statistics",
             "nothing: the fix for the row above, the paper's Algorithm 2 (μ = E[μ_B], σ² = m/(m−1)·E[σ²_B])",
-            "tf1_bn.population.recompute(sess, network, train_images) before inference",
+            "tf1_bn.article.population.recompute(sess, network, train_images) before inference",
             _HEAD + "with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):\n"
             "    train_op = tf.train.GradientDescentOptimizer(2.0).minimize(loss)\n"),
     Pitfall("ema_decay_half", "EMA decay 0.5 (seed 003)",
@@ -130,7 +130,7 @@ def _run(pitfall: Pitfall, data_factory: Callable[[], Any], seed: int) -> Measur
                 if pitfall.key == "ema_decay_half" and step >= steps - 20:
                     inference_history.append(sess.run(accuracy, _feed(network, labels, *test, False)))
             if pitfall.key == "population":
-                from tf1_bn.population import recompute
+                from tf1_bn.article.population import recompute
 
                 recompute(sess, network, data.train.images)
             inference = float(sess.run(accuracy, _feed(network, labels, *test, False)))
@@ -178,7 +178,7 @@ def format_results(results: list[Measurement]) -> str:
 def plot_results(results: list[Measurement], path: str) -> None:
     from matplotlib.figure import Figure
 
-    from tf1_bn.plots import save_png
+    from tf1_bn.article.plots import save_png
 
     figure = Figure(figsize=(9, 0.55 * len(results) + 1.2))
     ax = figure.add_subplot()

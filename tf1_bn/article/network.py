@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from tf1_bn import bn_backends
+from tf1_bn.article import backends as bn_backends
 from tf1_bn._graph import require_graph_mode
 
 UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
@@ -75,7 +75,7 @@ def _check_weights(initial_weights: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 class NeuralNetwork:
-    """The article's network. `bn` picks how BN is written (see `tf1_bn.bn_backends`); `momentum`
+    """The article's network. `bn` picks how BN is written (see `tf1_bn.article.backends`); `momentum`
     is the moving-average momentum (the EMA's decay for "moments_ema")."""
 
     def __init__(
@@ -187,12 +187,12 @@ class NeuralNetwork:
 
         Default: the article's loop, feed_dict and one Session.run per batch. `fast=True`: the same
         math with the data resident in the graph and the batches between validations run inside one
-        Session.run (`tf1_bn.fast_training`); batches come from `data.train` in the same order.
+        Session.run (`tf1_bn.article.fast_loop`); batches come from `data.train` in the same order.
         """
         _check_positive(training_batches=training_batches, batches_per_validate_data=batches_per_validate_data, batch_size=batch_size)
         data = default_mnist() if data is None else data
         if fast:
-            from tf1_bn.fast_training import train_fast
+            from tf1_bn.article.fast_loop import train_fast
 
             final_accuracy = train_fast(self, sess, learning_rate, training_batches, batches_per_validate_data,
                                         data=data, batch_size=batch_size, progress=progress)
