@@ -4,6 +4,8 @@ inside a fresh `tf.Graph()` (the `graph` fixture), so tests never leak state int
 from __future__ import annotations
 
 import os
+import warnings
+from typing import NamedTuple
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -41,3 +43,42 @@ def legacy_tf_layers():
     """TF1's layer as kept in tf_keras: the oracle (test extra only; tf1_bn never imports it)."""
     module = pytest.importorskip("tf_keras.src.legacy_tf_layers.normalization")
     return module
+
+
+class Restored(NamedTuple):
+    """One role of a checkpoint round trip: the output it computed and its sorted variable names."""
+
+    output: np.ndarray
+    names: list[str]
+
+
+@pytest.fixture
+def checkpoint_round_trip(tmp_path):
+    """Build with the writer implementation, initialize (optionally train), save with a Saver; rebuild with
+    the reader implementation, restore, and return (writer, reader) `Restored` records."""
+    path = str(tmp_path / "model.ckpt")
+
+    def round_trip(build, writer, reader, feed, train_feed=None, train_steps=5):
+        """`build(impl)` runs in a fresh graph and returns (inputs, output) or (inputs, output, train_op); `feed`
+        holds one value per input. With `train_feed`, the writer runs train_op `train_steps` times before saving."""
+        restored = []
+        for role, impl in (("writer", writer), ("reader", reader)):
+            with tf.Graph().as_default(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                inputs, output, *rest = build(impl)
+                saver = tf.compat.v1.train.Saver()
+                with tf.compat.v1.Session() as sess:
+                    if role == "writer":
+                        sess.run(tf.compat.v1.global_variables_initializer())
+                        if train_feed is not None:
+                            (train_op,) = rest  # build must return a train_op when training
+                            for _ in range(train_steps):
+                                sess.run(train_op, dict(zip(inputs, train_feed)))
+                        saver.save(sess, path)
+                    else:
+                        saver.restore(sess, path)
+                    value = sess.run(output, dict(zip(inputs, feed)))
+                restored.append(Restored(value, sorted(v.name for v in tf.compat.v1.global_variables())))
+        return tuple(restored)
+
+    return round_trip

@@ -1,6 +1,6 @@
 """Every TF1-style script in demos/ runs unchanged through `tf1-bn run`, with small step counts.
 
-In-process through the CLI's `main` (the console script itself is exercised in test_run.py), in a
+In-process through the CLI's `main` (the console script itself is exercised in test_compat_run.py), in a
 temporary folder so `MNIST_data/` and the PNGs land there; MNIST is the embedded subset (offline).
 """
 

@@ -12,8 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import test_lint
-from test_lint import check
+from lint_snippets import HEAD, check
+from test_lint_bn001 import BN001
+from test_lint_bn002 import BN002
+from test_lint_bn003 import BN003
+from test_lint_correct import CORRECT
+from test_lint_mode import MODE
 from tf1_bn.lint import lint_source
 
 # (imports, the batch-norm call) — the same layer under the names real TF1 code gives it.
@@ -103,10 +107,10 @@ def test_keras_layers_are_not_tf1_layers():
           "train_op = opt.minimize(loss)\n")
 
 
-# Metamorphic checks over the whole snippet collection of test_lint: renaming the TensorFlow alias, or
-# pushing the code down by blank lines, must give the same findings (shifted by those lines).
-SNIPPETS = [test_lint.HEAD + textwrap.dedent(s[len(test_lint.HEAD):])
-            for table in (test_lint.CORRECT, test_lint.BN001, test_lint.BN002, test_lint.BN003, test_lint.MODE)
+# Metamorphic checks over the whole snippet collection of the test_lint_* files: renaming the TensorFlow
+# alias, or pushing the code down by blank lines, must give the same findings (shifted by those lines).
+SNIPPETS = [HEAD + textwrap.dedent(s[len(HEAD):])
+            for table in (CORRECT, BN001, BN002, BN003, MODE)
             for s in table.values()]
 
 

@@ -71,7 +71,7 @@ CASES = [
     Case((12, 5), dict(renorm=True, renorm_clipping=CLIP, renorm_momentum=0.9)),
     Case((6, 5, 4, 3), dict(renorm=True, renorm_clipping=CLIP), "true"),
     Case((6, 5, 4, 3), dict(renorm=True, axis=1)),
-    # ghost batches (with a Python bool: see test_layer_wiring for the placeholder case)
+    # ghost batches (with a Python bool: see test_layers_bn_wiring for the placeholder case)
     Case((12, 5), dict(virtual_batch_size=3), "true"),
     Case((12, 5), dict(virtual_batch_size=4, momentum=0.9), "true"),
     Case((8, 4, 3, 2), dict(virtual_batch_size=2), "true"),

@@ -33,24 +33,16 @@ def _model(batch_normalization, shape, kwargs):
 
 @pytest.mark.parametrize("writer", ["tf_keras", "tf1_bn"])
 @pytest.mark.parametrize("shape, kwargs", CONFIGS, ids=[str(c[1] or "default") for c in CONFIGS])
-def test_checkpoint_round_trip(tmp_path, rng, legacy_tf_layers, writer, shape, kwargs):
+def test_checkpoint_round_trip(checkpoint_round_trip, rng, legacy_tf_layers, writer, shape, kwargs):
     implementations = {"tf_keras": legacy_tf_layers.batch_normalization, "tf1_bn": layers.batch_normalization}
     reader = "tf1_bn" if writer == "tf_keras" else "tf_keras"
+
+    def build(batch_normalization):
+        x, is_training, y, train_op = _model(batch_normalization, shape, kwargs)
+        return [x, is_training], y, train_op
+
     data = rng.standard_normal([8 if d is None else d for d in shape]).astype(np.float32) * 2 + 3
-    outputs, names = {}, {}
-    for role, name in (("writer", writer), ("reader", reader)):
-        with tf.Graph().as_default():
-            x, is_training, y, train_op = _model(implementations[name], shape, kwargs)
-            saver = tf.compat.v1.train.Saver()
-            with tf.compat.v1.Session() as sess:
-                if role == "writer":
-                    sess.run(tf.compat.v1.global_variables_initializer())
-                    for _ in range(5):
-                        sess.run(train_op, {x: data, is_training: True})
-                    saver.save(sess, str(tmp_path / "model.ckpt"))
-                else:
-                    saver.restore(sess, str(tmp_path / "model.ckpt"))
-                outputs[role] = sess.run(y, {x: data, is_training: False})
-            names[role] = sorted(v.name for v in tf.compat.v1.global_variables())
-    assert names["writer"] == names["reader"]
-    np.testing.assert_allclose(outputs["reader"], outputs["writer"], rtol=0, atol=1e-5)
+    written, read = checkpoint_round_trip(build, implementations[writer], implementations[reader],
+                                          [data, False], train_feed=[data, True], train_steps=5)
+    assert read.names == written.names
+    np.testing.assert_allclose(read.output, written.output, rtol=0, atol=1e-5)

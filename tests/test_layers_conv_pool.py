@@ -104,29 +104,22 @@ def test_conv2d_names_default_initializer_and_classes(graph, session):
 
 
 @pytest.mark.parametrize("writer", ["tf_keras", "tf1_bn"])
-def test_checkpoint_round_trip(tmp_path, rng, legacy, writer):
+def test_checkpoint_round_trip(checkpoint_round_trip, rng, legacy, writer):
     convolutional, pooling = legacy
     implementations = {"tf_keras": (convolutional.conv2d, pooling.max_pooling2d),
                        "tf1_bn": (layers.conv2d, layers.max_pooling2d)}
     reader = "tf1_bn" if writer == "tf_keras" else "tf_keras"
+
+    def build(impl):
+        conv2d, max_pooling2d = impl
+        x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 2])
+        h = max_pooling2d(conv2d(x, 4, 3, padding="same", activation=tf.nn.relu), 2, 2)
+        return [x], conv2d(h, 2, 2, use_bias=False, name="head")
+
     data = rng.standard_normal((3, 8, 8, 2)).astype(np.float32)
-    outputs = {}
-    for role, name in (("writer", writer), ("reader", reader)):
-        conv2d, max_pooling2d = implementations[name]
-        with tf.Graph().as_default(), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 2])
-            h = max_pooling2d(conv2d(x, 4, 3, padding="same", activation=tf.nn.relu), 2, 2)
-            y = conv2d(h, 2, 2, use_bias=False, name="head")
-            saver = tf.compat.v1.train.Saver()
-            with tf.compat.v1.Session() as sess:
-                if role == "writer":
-                    sess.run(tf.compat.v1.global_variables_initializer())
-                    saver.save(sess, str(tmp_path / "model.ckpt"))
-                else:
-                    saver.restore(sess, str(tmp_path / "model.ckpt"))
-                outputs[role] = sess.run(y, {x: data})
-    np.testing.assert_allclose(outputs["reader"], outputs["writer"], rtol=0, atol=1e-5)
+    written, read = checkpoint_round_trip(build, implementations[writer], implementations[reader], [data])
+    assert read.names == written.names
+    np.testing.assert_allclose(read.output, written.output, rtol=0, atol=1e-5)
 
 
 @pytest.mark.parametrize("call, message", [
