@@ -40,7 +40,7 @@ def test_parse_only(text, rows):
 
 @pytest.mark.parametrize("text", ["0", "9", "1,x", ",", ""])
 def test_parse_only_rejects(text):
-    with pytest.raises(ValueError, match="--only takes model numbers 1-8"):
+    with pytest.raises(ValueError, match="`only` takes model numbers 1-8"):  # the CLI says --only
         parse_only(text)
 
 

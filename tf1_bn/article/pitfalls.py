@@ -155,7 +155,7 @@ def run_pitfalls(data_factory: Callable[[], Any], seed: int = 0, only: list[str]
     """Run each pitfall (or those in `only`) and return the measurements."""
     known = [p.key for p in PITFALLS]
     if only is not None and (not only or set(only) - set(known)):
-        raise ValueError(f"--only takes pitfall keys from {', '.join(known)}; received {','.join(only) or '(none)'}")
+        raise ValueError(f"`only` takes pitfall keys from {', '.join(known)}; received {','.join(only) or '(none)'}")
     results = []
     for pitfall in PITFALLS:
         if only is None or pitfall.key in only:

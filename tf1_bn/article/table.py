@@ -45,15 +45,15 @@ def verdict(without_bn: float, with_bn: float) -> str:
 
 
 def parse_only(text: str | None) -> list[int]:
-    """`--only 1,3,8` → [1, 3, 8]; None → all 8."""
+    """The model numbers in `only` ("1,3,8" → [1, 3, 8]; None → all 8), as the CLI's --only gives them."""
     if text is None:
         return list(range(1, 9))
     try:
         rows = sorted({int(part) for part in text.split(",") if part.strip()})
     except ValueError:
-        raise ValueError(f"--only takes model numbers 1-8 separated by commas; received {text!r}") from None
+        raise ValueError(f"`only` takes model numbers 1-8 separated by commas; received {text!r}") from None
     if not rows or any(not 1 <= r <= 8 for r in rows):
-        raise ValueError(f"--only takes model numbers 1-8 separated by commas; received {text!r}")
+        raise ValueError(f"`only` takes model numbers 1-8 separated by commas; received {text!r}")
     return rows
 
 
@@ -103,7 +103,7 @@ def run_table(
 ) -> list[PairResult]:
     """Train every selected configuration without and with BN, write CSV and PNGs, print the table."""
     if steps <= 0 or validate_every <= 0:
-        raise ValueError(f"--steps and --validate-every must be positive; received {steps} and {validate_every}")
+        raise ValueError(f"`steps` and `validate_every` must be positive; received {steps} and {validate_every}")
     out = pathlib.Path(out_dir)
     article = {row.configuration.model: row for row in article_table()}
     results, panels = [], []

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 BN_CHOICES = ("layers", "moments_ema", "assign")
 
@@ -27,6 +28,25 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"expected a positive number, received {text!r}")
     return value
+
+
+@contextlib.contextmanager
+def option_names(**options: str) -> Iterator[None]:
+    """Library errors name parameters (`only`, `steps`); the user typed options (--only, --steps).
+
+    Within the block, a ValueError naming a parameter of `options` (parameter="--option") is raised
+    again with the option's name in its place, so the one-line error speaks the user's words.
+    """
+    try:
+        yield
+    except ValueError as error:
+        message = str(error)
+        renamed = message
+        for parameter, option in options.items():
+            renamed = renamed.replace(f"`{parameter}`", option)
+        if renamed == message:
+            raise
+        raise ValueError(renamed) from None
 
 
 def output_folder(path: str, option: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from tf1_bn.cli._common import data_factory, output_folder
+from tf1_bn.cli._common import data_factory, option_names, output_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +28,8 @@ def run(args: argparse.Namespace) -> int:
 
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only is not None else None
     output_folder(args.out, "--out")
-    results = run_pitfalls(data_factory(args.data, args.seed), seed=args.seed, only=only)
+    with option_names(only="--only"):
+        results = run_pitfalls(data_factory(args.data, args.seed), seed=args.seed, only=only)
     print()
     print(format_results(results))
     path = os.path.join(args.out, "pitfalls.png")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tf1_bn.cli._common import add_training_options, data_factory, output_folder
+from tf1_bn.cli._common import add_training_options, data_factory, option_names, output_folder
 
 DEFAULT_STEPS = 30000  # the article: 50000; 30000 already shows all 8 of its verdicts on the embedded subset (3-4 min)
 
@@ -25,10 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from tf1_bn.article.table import parse_only, run_table
 
-    only = parse_only(args.only)
-    output_folder(args.out, "--out")
-    run_table(steps=args.steps, validate_every=args.validate_every, seed=args.seed,
-              data_factory=data_factory(args.data, args.seed), bn=args.bn, only=only, out_dir=args.out,
-              fast=not args.faithful, inference_stats=args.inference_stats,
-              progress=not args.no_progress)
+    with option_names(only="--only", steps="--steps", validate_every="--validate-every"):
+        only = parse_only(args.only)
+        output_folder(args.out, "--out")
+        run_table(steps=args.steps, validate_every=args.validate_every, seed=args.seed,
+                  data_factory=data_factory(args.data, args.seed), bn=args.bn, only=only, out_dir=args.out,
+                  fast=not args.faithful, inference_stats=args.inference_stats,
+                  progress=not args.no_progress)
     return 0

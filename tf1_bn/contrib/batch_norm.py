@@ -163,6 +163,22 @@ def _moments_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsi
     return outputs
 
 
+def _choose_path(rank: int | None, fused: bool | None, batch_weights: Any, renorm: bool, adjustment: Any,
+                 updates_collections: Any, zero_debias: bool) -> str:
+    """"fused", "layer" or "moments", decided as TF 1.15 decided it (see the module docstring)."""
+    default_collection = isinstance(updates_collections, str) and updates_collections == UPDATE_OPS
+    fusable = batch_weights is None and not renorm and rank in (2, 4) and adjustment is None
+    if (True if fused is None else fused) and fusable and (zero_debias or rank == 2 or not default_collection):
+        return "fused"
+    if batch_weights is None and default_collection and not zero_debias:
+        return "layer"
+    if renorm:
+        raise ValueError("`renorm`=True cannot be combined with `batch_weights`, a custom `updates_collections` or "
+                         f"`zero_debias_moving_mean`; received batch_weights={batch_weights!r}, "
+                         f"updates_collections={updates_collections!r}, zero_debias_moving_mean={zero_debias!r}")
+    return "moments"
+
+
 @add_arg_scope
 def batch_norm(
     inputs: Any,
@@ -204,19 +220,11 @@ def batch_norm(
     mode = Training.of(is_training, "is_training")  # validated and decided once
     initializers = _checked_dict(param_initializers, "param_initializers", INITIALIZED)
     regularizers = _checked_dict(param_regularizers, "param_regularizers", REGULARIZED)
-    default_collection = isinstance(updates_collections, str) and updates_collections == UPDATE_OPS
-    rank = inputs.shape.rank
-    fusable = batch_weights is None and not renorm and rank in (2, 4) and adjustment is None
-    use_fused = (True if fused is None else fused) and fusable and (
-        zero_debias_moving_mean or rank == 2 or not default_collection)
-    use_layer = not use_fused and batch_weights is None and default_collection and not zero_debias_moving_mean
-    if renorm and not use_layer:
-        raise ValueError("`renorm`=True cannot be combined with `batch_weights`, a custom `updates_collections` or "
-                         f"`zero_debias_moving_mean`; received batch_weights={batch_weights!r}, "
-                         f"updates_collections={updates_collections!r}, zero_debias_moving_mean={zero_debias_moving_mean!r}")
-    getter = contrib_variables.layer_variable_getter() if use_layer else None
+    path = _choose_path(inputs.shape.rank, fused, batch_weights, renorm, adjustment, updates_collections,
+                        zero_debias_moving_mean)
+    getter = contrib_variables.layer_variable_getter() if path == "layer" else None
     with tf.compat.v1.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse, custom_getter=getter) as sc:
-        if use_layer:
+        if path == "layer":
             layer = BatchNormalization(
                 axis=1 if data_format == "NCHW" else -1, momentum=decay, epsilon=epsilon, center=center, scale=scale,
                 beta_initializer=initializers.get("beta", _DEFAULT_INIT["beta"]),
@@ -230,7 +238,7 @@ def batch_norm(
             outputs = layer(inputs, training=mode)
             for role in INITIALIZED:
                 contrib_variables.add_to_collections(getattr(layer, role), variables_collections, role)
-        elif use_fused:
+        elif path == "fused":
             outputs = _fused_path(inputs, decay, center, scale, epsilon, initializers, regularizers, updates_collections,
                                   mode, trainable, variables_collections, data_format, zero_debias_moving_mean)
         else:

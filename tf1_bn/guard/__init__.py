@@ -14,8 +14,8 @@ below load their module on first use.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from tf1_bn._lazy import lazy_names
+from tf1_bn.errors import MissingUpdateOpsError
 
 # Public name -> the module of this package that defines it.
 _LAZY = {
@@ -29,16 +29,7 @@ _LAZY = {
     "check_recorded": "sessions",
 }
 
-from tf1_bn.errors import MissingUpdateOpsError  # noqa: E402  (no TensorFlow behind it)
-
 __all__ = ["MissingUpdateOpsError", *_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'tf1_bn.guard' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"tf1_bn.guard.{_LAZY[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)

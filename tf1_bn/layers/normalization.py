@@ -36,34 +36,13 @@ import tensorflow as tf
 
 from tf1_bn import bn_math, bn_updates
 from tf1_bn._graph import Training
+from tf1_bn.layers import bn_arguments
 from tf1_bn.layers import renorm as _renorm
 from tf1_bn.layers.base import Layer
 from tf1_bn.layers.core import initializer, optional_callable
 
 _FUSED_FORMATS = {(4, 1): "NCHW", (4, 3): "NHWC", (5, 1): "NCDHW", (5, 4): "NDHWC"}
 _FUSED_DTYPES = (tf.float16, tf.bfloat16, tf.float32)
-
-
-def _fraction(value: Any, argument: str) -> Any:
-    """A momentum: a Python number in [0, 1], or a tensor (checked when it runs, as TF1 did)."""
-    if isinstance(value, (tf.Tensor, tf.Variable)):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"`{argument}` must be a number in [0, 1]; received {value!r}")
-    return float(value)
-
-
-def validate_axis(axis: int | Sequence[int], rank: int) -> list[int]:
-    """Normalize `axis` (int or list, negatives allowed) to sorted-as-given positive axes of a rank-`rank` input."""
-    axes = [axis] if isinstance(axis, int) else list(axis)
-    result = []
-    for a in axes:
-        if not -rank <= a < rank:
-            raise ValueError(f"`axis` must be in [{-rank}, {rank}) for inputs of rank {rank}; received axis={axis!r}")
-        result.append(a % rank)
-    if len(set(result)) != len(result):
-        raise ValueError(f"`axis` has duplicate entries; received axis={axis!r}")
-    return result
 
 
 class BatchNormalization(Layer):
@@ -103,26 +82,9 @@ class BatchNormalization(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
-        if isinstance(axis, bool) or not (
-            isinstance(axis, int) or (isinstance(axis, (list, tuple)) and axis and all(isinstance(a, int) and not isinstance(a, bool) for a in axis))
-        ):
-            raise TypeError(f"`axis` must be an int or a non-empty list/tuple of ints; received {axis!r}")
-        for flag, value in (("center", center), ("scale", scale), ("renorm", renorm)):
-            if not isinstance(value, bool):
-                raise TypeError(f"`{flag}` must be a bool; received {value!r}")
-        if fused not in (None, True, False):
-            raise TypeError(f"`fused` must be None, True or False; received {fused!r}")
-        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not epsilon > 0:
-            raise ValueError(f"`epsilon` must be a positive number; received {epsilon!r}")
-        if virtual_batch_size is not None:
-            if isinstance(virtual_batch_size, bool) or not isinstance(virtual_batch_size, int):
-                raise TypeError(f"`virtual_batch_size` must be a positive int or None; received {virtual_batch_size!r}")
-            if virtual_batch_size <= 0:
-                raise ValueError(f"`virtual_batch_size` must be a positive int; received {virtual_batch_size}")
-            if adjustment is not None:
-                raise ValueError("`adjustment` cannot be combined with `virtual_batch_size`; pass only one of them")
+        bn_arguments.check_layer_arguments(axis, center, scale, renorm, fused, epsilon, virtual_batch_size, adjustment)
         self.axis = list(axis) if isinstance(axis, (list, tuple)) else axis
-        self.momentum = _fraction(momentum, "momentum")
+        self.momentum = bn_arguments.fraction(momentum, "momentum")
         self.epsilon = float(epsilon)
         self.center, self.scale = center, scale
         self.beta_initializer = initializer(beta_initializer, "beta_initializer")
@@ -135,7 +97,7 @@ class BatchNormalization(Layer):
         self.gamma_constraint = optional_callable(gamma_constraint, "gamma_constraint")
         self.renorm = renorm
         self.renorm_clipping = _renorm.validate_clipping(renorm_clipping) if renorm else None
-        self.renorm_momentum = _fraction(renorm_momentum, "renorm_momentum")
+        self.renorm_momentum = bn_arguments.fraction(renorm_momentum, "renorm_momentum")
         self.virtual_batch_size = virtual_batch_size
         self.adjustment = optional_callable(adjustment, "adjustment")
         # TF1 (V1 layers): None means "fused if possible"; decided in build() from the input.
@@ -158,13 +120,8 @@ class BatchNormalization(Layer):
         rank = input_shape.rank
         if rank is None or rank < 1:
             raise ValueError(f"`inputs` must have a known rank of at least 1; received shape {input_shape}")
-        self.axis = validate_axis(self.axis, rank)
-        if self.virtual_batch_size is not None:
-            if 0 in self.axis:
-                raise ValueError(f"`virtual_batch_size` splits axis 0, so `axis` cannot include 0; received axis={self.axis}")
-            batch = input_shape[0]
-            if batch is not None and batch % self.virtual_batch_size:
-                raise ValueError(f"`virtual_batch_size`={self.virtual_batch_size} must divide the batch size {batch}")
+        self.axis = bn_arguments.validate_axis(self.axis, rank)
+        bn_arguments.check_virtual_batches(self.virtual_batch_size, self.axis, input_shape)
         if self.fused:
             self._data_format = self._fused_format(rank)
             self.fused = self._data_format is not None
@@ -198,14 +155,7 @@ class BatchNormalization(Layer):
             self.moving_mean = self.add_weight("moving_mean", param_shape, dtype, self.moving_mean_initializer, **statistic)
             self.moving_variance = self.add_weight("moving_variance", param_shape, dtype, self.moving_variance_initializer, **statistic)
             if self.renorm:
-                variance_init = self.moving_variance_initializer
-
-                def stddev_init(shape: Any, dtype: Any = None, partition_info: Any = None) -> tf.Tensor:
-                    return tf.sqrt(variance_init(shape, dtype=dtype))
-
-                self.moving_stddev = self.add_weight("moving_stddev", param_shape, dtype, stddev_init, **statistic)
-                self.renorm_mean = self.add_weight("renorm_mean", param_shape, dtype, self.moving_mean_initializer, **statistic)
-                self.renorm_stddev = self.add_weight("renorm_stddev", param_shape, dtype, stddev_init, **statistic)
+                _renorm.add_variables(self, param_shape, dtype, statistic)
         finally:
             scope.set_partitioner(partitioner)
 
@@ -290,7 +240,7 @@ class BatchNormalization(Layer):
             adj_scale, adj_bias = self.adjustment(tf.shape(inputs))
             adj_scale = training.cond(lambda: adj_scale, lambda: tf.ones_like(adj_scale))
             adj_bias = training.cond(lambda: adj_bias, lambda: tf.zeros_like(adj_bias))
-            scale, offset = _compose(adj_scale, adj_bias, scale, offset)
+            scale, offset = bn_arguments.compose(adj_scale, adj_bias, scale, offset)
         keepdims = self.virtual_batch_size is not None or len(self.axis) > 1
         batch_mean, batch_variance = bn_math.moments(tf.cast(inputs, self._param_dtype()), reduction_axes, keepdims=keepdims)
         mean = training.cond(lambda: batch_mean, lambda: tf.convert_to_tensor(self.moving_mean))
@@ -305,7 +255,7 @@ class BatchNormalization(Layer):
             r, d, new_mean, new_variance = _renorm.correction_and_moments(self, new_mean, new_variance, training)
             r = broadcast(tf.stop_gradient(r, name="renorm_r"))
             d = broadcast(tf.stop_gradient(d, name="renorm_d"))
-            scale, offset = _compose(r, d, scale, offset)
+            scale, offset = bn_arguments.compose(r, d, scale, offset)
 
         def updates() -> tuple[tf.Tensor, tf.Tensor]:
             update_mean = bn_updates.assign_moving_average(self.moving_mean, new_mean, self.momentum)
@@ -316,16 +266,6 @@ class BatchNormalization(Layer):
         for update in bn_updates.gated_updates(training, updates, lambda: (self.moving_mean, self.moving_variance)):
             self.add_update(update)
         return mean, variance, scale, offset
-
-
-def _compose(scale: Any, offset: Any, then_scale: Any, then_offset: Any) -> tuple[Any, Any]:
-    """(x·scale + offset)·then_scale + then_offset as one (scale, offset) pair; None means identity."""
-    if then_scale is not None:
-        scale = scale * then_scale
-        offset = offset * then_scale
-    if then_offset is not None:
-        offset = offset + then_offset
-    return scale, offset
 
 
 def batch_normalization(

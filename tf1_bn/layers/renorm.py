@@ -36,6 +36,19 @@ def validate_clipping(renorm_clipping: Mapping[str, Any] | None) -> dict[str, An
     return clipping
 
 
+def add_variables(layer: Any, param_shape: list, dtype: tf.DType, statistic: dict) -> None:
+    """The renorm state beside the moving statistics: `moving_stddev` (= √moving_variance at start),
+    `renorm_mean` and `renorm_stddev` (the running μ_run, σ_run), created with the layer's add_weight."""
+    variance_init = layer.moving_variance_initializer
+
+    def stddev_init(shape: Any, dtype: Any = None, partition_info: Any = None) -> tf.Tensor:
+        return tf.sqrt(variance_init(shape, dtype=dtype))
+
+    layer.moving_stddev = layer.add_weight("moving_stddev", param_shape, dtype, stddev_init, **statistic)
+    layer.renorm_mean = layer.add_weight("renorm_mean", param_shape, dtype, layer.moving_mean_initializer, **statistic)
+    layer.renorm_stddev = layer.add_weight("renorm_stddev", param_shape, dtype, stddev_init, **statistic)
+
+
 def correction_and_moments(
     layer: Any, mean: tf.Tensor, variance: tf.Tensor, training: Training
 ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:

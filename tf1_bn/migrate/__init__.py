@@ -28,8 +28,7 @@ The submodules load on first use of a name below; nothing here imports pytest.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from tf1_bn._lazy import lazy_names
 
 _LAZY = {
     "to_keras": "keras_model", "eager": "keras_model", "pair_layers": "keras_model",
@@ -41,11 +40,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'tf1_bn.migrate' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"tf1_bn.migrate.{_LAZY[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
