@@ -79,31 +79,43 @@ def add_activity_loss(layer: Layer, regularizer: Callable | None, outputs: tf.Te
     tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES, loss)
 
 
+def configure_output(layer: Layer, activation: Any, use_bias: bool, activity_regularizer: Any) -> None:
+    """Validate and store what every kernel layer applies after its product: bias switch, activation, activity loss."""
+    layer.activation = activation_function(activation)
+    layer.use_bias = bool(use_bias)
+    layer.activity_regularizer = optional_callable(activity_regularizer, "activity_regularizer")
+
+
+def configure_weight(layer: Layer, prefix: str, initializer_: Any, regularizer: Any, constraint: Any) -> None:
+    """Validate and store `<prefix>_initializer`, `<prefix>_regularizer`, `<prefix>_constraint` (TF1's names)."""
+    setattr(layer, f"{prefix}_initializer", initializer(initializer_, f"{prefix}_initializer"))
+    setattr(layer, f"{prefix}_regularizer", optional_callable(regularizer, f"{prefix}_regularizer"))
+    setattr(layer, f"{prefix}_constraint", optional_callable(constraint, f"{prefix}_constraint"))
+
+
+def add_configured_weight(layer: Layer, prefix: str, name: str, shape: Sequence[int]) -> tf.Variable:
+    """The trainable `<scope>/<name>` of `shape`, with what configure_weight stored under `prefix`."""
+    return layer.add_weight(name, list(shape), None, getattr(layer, f"{prefix}_initializer"),
+                            getattr(layer, f"{prefix}_regularizer"), True, getattr(layer, f"{prefix}_constraint"))
+
+
 def configure_kernel_and_bias(
     layer: Layer, activation: Any, use_bias: bool, kernel_initializer: Any, bias_initializer: Any,
     kernel_regularizer: Any, bias_regularizer: Any, activity_regularizer: Any, kernel_constraint: Any,
     bias_constraint: Any,
 ) -> None:
     """Validate and store the options Dense and Conv2D share (TF1's names), each error naming its argument."""
-    layer.activation = activation_function(activation)
-    layer.use_bias = bool(use_bias)
-    layer.kernel_initializer = initializer(kernel_initializer, "kernel_initializer")
-    layer.bias_initializer = initializer(bias_initializer, "bias_initializer")
-    layer.kernel_regularizer = optional_callable(kernel_regularizer, "kernel_regularizer")
-    layer.bias_regularizer = optional_callable(bias_regularizer, "bias_regularizer")
-    layer.activity_regularizer = optional_callable(activity_regularizer, "activity_regularizer")
-    layer.kernel_constraint = optional_callable(kernel_constraint, "kernel_constraint")
-    layer.bias_constraint = optional_callable(bias_constraint, "bias_constraint")
+    configure_output(layer, activation, use_bias, activity_regularizer)
+    configure_weight(layer, "kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+    configure_weight(layer, "bias", bias_initializer, bias_regularizer, bias_constraint)
     layer.kernel = layer.bias = None
 
 
 def add_kernel_and_bias(layer: Layer, kernel_shape: Sequence[int], bias_size: int) -> None:
     """Create `<scope>/kernel` of `kernel_shape` and, with use_bias, `<scope>/bias` [bias_size], in TF1's order."""
-    layer.kernel = layer.add_weight("kernel", list(kernel_shape), None, layer.kernel_initializer,
-                                    layer.kernel_regularizer, True, layer.kernel_constraint)
+    layer.kernel = add_configured_weight(layer, "kernel", "kernel", kernel_shape)
     if layer.use_bias:
-        layer.bias = layer.add_weight("bias", [bias_size], None, layer.bias_initializer,
-                                      layer.bias_regularizer, True, layer.bias_constraint)
+        layer.bias = add_configured_weight(layer, "bias", "bias", [bias_size])
 
 
 class Dense(Layer):
