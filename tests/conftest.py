@@ -18,6 +18,32 @@ tf.get_logger().setLevel("ERROR")
 pytest_plugins = ["pytester"]  # tests of the tf1_bn pytest plugin
 
 
+def pytest_addoption(parser):
+    parser.addoption("--tf1-behaviour", action="store_true", default=False,
+                     help="run the whole suite with TF1's global behaviour (graph mode, TF1 shapes and control "
+                          "flow: tf1_bn.compat.behaviour), as legacy scripts run under tf1-bn run")
+
+
+def pytest_configure(config):
+    if config.getoption("--tf1-behaviour"):
+        from tf1_bn.compat import behaviour
+
+        behaviour.switch_to_tf1()
+
+
+@pytest.fixture(params=["tf2-behaviour", "tf1-behaviour"])
+def behaviour(request):
+    """Run the test twice: as TensorFlow 2 behaves, and with the TF1 switches install() makes (TF1 shapes,
+    control flow, graph mode), undone afterwards. tf1_bn's layers must build the same graphs under both."""
+    from tf1_bn.compat import behaviour as switches
+
+    switched = switches.switch_to_tf1() if request.param == "tf1-behaviour" else []
+    try:
+        yield request.param
+    finally:
+        switches.switch_back(switched)
+
+
 @pytest.fixture
 def graph():
     """A fresh default graph for the test's TF1 code."""

@@ -3,7 +3,6 @@ all read; and the public errors live in tf1_bn.errors, importable without Tensor
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import sys
 import textwrap
@@ -25,7 +24,8 @@ def test_the_table_is_well_formed():
     assert all(alias.tf1 == "tensorflow" or alias.tf1.startswith("tensorflow.") for alias in names.ALIASES)
     for alias in names.ALIASES:  # every row's module exists (importing tf1_bn.v1 switches to graph mode: not here)
         if not alias.module.startswith("tf1_bn.v1"):
-            importlib.import_module(alias.module)
+            names.load(alias.module)
+    assert names.load("tensorflow.compat.v1") is tf.compat.v1 and names.load("tensorflow") is tf
     assert names.children("tensorflow.compat") == {"v1": "tf1_bn.v1", "v2": "tensorflow.compat.v2"}
 
 
@@ -34,10 +34,11 @@ def test_install_applies_every_install_row_and_uninstall_takes_each_back():
     tf1_bn.install()
     try:
         for alias in INSTALLED:
-            module = importlib.import_module(alias.module)
+            module = names.load(alias.module)
             assert sys.modules[alias.tf1] is module, alias
             parent, _, attribute = alias.tf1.rpartition(".")
-            assert getattr(sys.modules[parent], attribute) is module, alias
+            assert getattr(names.load(parent) if parent not in names.BY_NAME or parent == "tensorflow.compat.v1"
+                           else sys.modules[parent], attribute) is module, alias
     finally:
         tf1_bn.uninstall()
     assert {alias.tf1: sys.modules.get(alias.tf1) for alias in INSTALLED} == before
@@ -47,13 +48,12 @@ def test_install_applies_every_install_row_and_uninstall_takes_each_back():
 def test_the_facade_serves_the_rows_below_tensorflow_and_tensorflow_compat():
     # A fresh process: importing the facade switches TensorFlow to graph mode for good.
     code = textwrap.dedent("""
-        import importlib
         import tf1_bn.v1 as tf
         from tf1_bn.compat import names
         for attribute, module in names.children("tensorflow").items():
-            assert getattr(tf, attribute) is importlib.import_module(module), attribute
+            assert getattr(tf, attribute) is names.load(module), attribute
         for attribute, module in names.children("tensorflow.compat").items():
-            assert getattr(tf.compat, attribute) is importlib.import_module(module), attribute
+            assert getattr(tf.compat, attribute) is names.load(module), attribute
         assert tf.compat.v1 is tf and tf.compat.v1.layers is tf.layers
         print("ok")
     """)
@@ -63,12 +63,12 @@ def test_the_facade_serves_the_rows_below_tensorflow_and_tensorflow_compat():
 
 
 def test_a_script_from_import_reads_the_row_of_its_module(tmp_path):
-    lines = ["import importlib"]
+    lines = ["from tf1_bn.compat.names import load"]
     for alias in names.ALIASES:
         if "." in alias.tf1:
             parent, _, attribute = alias.tf1.rpartition(".")
             lines.append(f"from {parent} import {attribute} as m")
-            lines.append(f"assert m is importlib.import_module({alias.module!r}), {alias.tf1!r}")
+            lines.append(f"assert m is load({alias.module!r}), {alias.tf1!r}")
     script = tmp_path / "imports.py"
     script.write_text("\n".join(lines) + "\n")
     was_eager = tf.executing_eagerly()

@@ -14,6 +14,8 @@ import tensorflow as tf
 
 import tf1_bn.layers as layers
 
+pytestmark = pytest.mark.usefixtures("behaviour")  # each test under TF2 and TF1 behaviour
+
 
 @pytest.fixture(scope="module")
 def legacy():

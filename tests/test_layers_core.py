@@ -15,6 +15,8 @@ import tensorflow as tf
 
 import tf1_bn.layers as layers
 
+pytestmark = pytest.mark.usefixtures("behaviour")  # each test under TF2 and TF1 behaviour
+
 GraphKeys = tf.compat.v1.GraphKeys
 
 

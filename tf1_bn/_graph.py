@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import tensorflow as tf
 
@@ -18,6 +19,27 @@ def require_graph_mode(api: str) -> None:
             "`with tf.Graph().as_default():`, or call tf.compat.v1.disable_eager_execution() "
             "at program start (tf1_bn.install() does this for legacy scripts)."
         )
+
+
+def tf1_shapes_active() -> bool:
+    """Whether TensorFlow indexes shapes the TF1 way (`shape[i]` a Dimension with `.value`), as after
+    `tf.compat.v1.disable_v2_tensorshape()`, which install() and the facade do for legacy scripts."""
+    return not isinstance(tf.TensorShape([1])[0], int)
+
+
+@contextlib.contextmanager
+def tf2_shapes() -> Iterator[None]:
+    """tf1_bn's own code reads shapes as TF2 does (`shape[i]` an int or None) inside the block, also when
+    a legacy script runs with TF1 shapes; the script's setting is back on exit. Shapes are a Python-side
+    view only: the graph built is the same either way."""
+    if not tf1_shapes_active():
+        yield
+        return
+    tf.compat.v1.enable_v2_tensorshape()
+    try:
+        yield
+    finally:
+        tf.compat.v1.disable_v2_tensorshape()
 
 
 def static_bool(value: Any, argument: str = "training") -> bool | None:
@@ -73,8 +95,8 @@ class Training:
 
     def cond(self, true_fn: Callable[[], Any], false_fn: Callable[[], Any]) -> Any:
         """`true_fn()` when training, `false_fn()` otherwise; a tf.cond when decided at run time."""
-        if self.value is None:
-            return tf.compat.v1.cond(self.tensor, true_fn, false_fn)
+        if self.value is None:  # strict: a 1-tuple stays a tuple under TF1 control flow too
+            return tf.compat.v1.cond(self.tensor, true_fn, false_fn, strict=True)
         return true_fn() if self.value else false_fn()
 
 

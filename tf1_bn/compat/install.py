@@ -8,23 +8,20 @@
     from tensorflow.examples.tutorials.mnist import input_data
 
 What install() changes (each change is recorded, and uninstall() reverts exactly those, in reverse):
-1. graph mode: `tf.compat.v1.disable_eager_execution()` if TensorFlow was eager;
+1. TF1 behaviour (`tf1_bn.compat.behaviour`): graph mode (`tf.compat.v1.disable_eager_execution()`),
+   TF1 tensor shapes (`x.get_shape()[1].value`) and TF1 control flow, each only if TensorFlow had the
+   TF2 one;
 2. every INSTALL row of the name table (`tf1_bn.compat.names`): its `sys.modules` entry
    (`tensorflow.contrib`, `tensorflow.layers`, `tensorflow.examples.tutorials.mnist.input_data`, …) and,
    when its parent is a real TensorFlow module, the attribute there: `tf.layers` (absent in TF 2),
    `tf.compat.v1.layers` (Keras 3's lazy loader, whose every name raises "not available with Keras 3"),
    `tf.contrib`, `tf.examples`.
 Calling install() twice changes nothing the second time; uninstall() without install() does nothing.
-
-Returning to eager mode: TensorFlow's public API cannot (`enable_eager_execution` raises "must be
-called at program startup" once a graph was used), so uninstall() undoes the two assignments
-`disable_eager_execution` makes (the default execution mode and this thread's eager flag) through
-`tensorflow.python.eager.context`. Graphs built meanwhile stay valid; they are just not the default.
+Returning to eager mode is done as `tf1_bn.compat.behaviour` explains.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
@@ -32,29 +29,14 @@ from tf1_bn.compat import names
 
 _MISSING = object()
 
-# What the active installation changed: ("attr", object, name, old) or ("module", key, old) or ("eager",).
+# What the active installation changed: ("attr", object, name, old), ("module", key, old) or
+# ("behaviour", [switches turned to TF1]).
 _changes: list[tuple] | None = None
 
 
 def installed() -> bool:
     """Whether install() is in effect."""
     return _changes is not None
-
-
-def _eager_by_default() -> bool:
-    from tensorflow.python.eager import context
-
-    return context.default_execution_mode == context.EAGER_MODE
-
-
-def _restore_eager_execution() -> None:
-    """Undo `tf.compat.v1.disable_eager_execution()` (see the module docstring for why it is done this way)."""
-    from tensorflow.python.eager import context
-
-    context.default_execution_mode = context.EAGER_MODE
-    current = context.context_safe()
-    if current is not None:
-        current._thread_local_data.is_eager = True  # the flag disable_eager_execution cleared
 
 
 def _set_attribute(changes: list[tuple], owner: Any, name: str, value: Any) -> None:
@@ -72,19 +54,17 @@ def install() -> None:
     global _changes
     if _changes is not None:
         return
-    import tensorflow as tf
+    from tf1_bn.compat import behaviour
 
     changes: list[tuple] = []
     try:
-        if _eager_by_default():
-            tf.compat.v1.disable_eager_execution()
-            changes.append(("eager",))
+        changes.append(("behaviour", behaviour.switch_to_tf1()))
         ours = {alias.tf1 for alias in names.installed_aliases()}
         for alias in names.installed_aliases():
-            module = importlib.import_module(alias.module)
+            module = names.load(alias.module)
             parent, _, attribute = alias.tf1.rpartition(".")
             if parent not in ours:  # a real TensorFlow module (tensorflow, tensorflow.compat.v1)
-                _set_attribute(changes, importlib.import_module(parent), attribute, module)
+                _set_attribute(changes, names.load(parent), attribute, module)
             _set_module(changes, alias.tf1, module)
     except BaseException:
         _revert(changes)
@@ -94,8 +74,10 @@ def install() -> None:
 
 def _revert(changes: list[tuple]) -> None:
     for change in reversed(changes):
-        if change[0] == "eager":
-            _restore_eager_execution()
+        if change[0] == "behaviour":
+            from tf1_bn.compat import behaviour
+
+            behaviour.switch_back(change[1])
         elif change[0] == "attr":
             _, owner, name, old = change
             if old is _MISSING:

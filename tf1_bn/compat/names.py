@@ -17,6 +17,8 @@ its names and raises `tf1_bn.errors.MissingAPIError` for the rest).
 from __future__ import annotations
 
 import dataclasses
+import importlib
+from types import ModuleType
 
 FACADE = "facade"    # only through the facade (import tf1_bn.v1, tf1-bn run)
 INSTALL = "install"  # also patched into the real `tensorflow` by install()
@@ -44,6 +46,7 @@ ALIASES: tuple[Alias, ...] = (
     Alias("tensorflow.contrib.layers",                     "tf1_bn.contrib.layers",             INSTALL),
     Alias("tensorflow.contrib.slim",                       "tf1_bn.contrib.slim",               INSTALL),
     Alias("tensorflow.contrib.framework",                  "tf1_bn.contrib.framework",          INSTALL),
+    Alias("tensorflow.contrib.losses",                     "tf1_bn.contrib.losses",             INSTALL),
     Alias("tensorflow.examples",                           "tf1_bn.v1.examples",                INSTALL),
     Alias("tensorflow.examples.tutorials",                 "tf1_bn.v1.examples.tutorials",      INSTALL),
     Alias("tensorflow.examples.tutorials.mnist",           "tf1_bn.v1.examples.tutorials.mnist", INSTALL),
@@ -58,6 +61,18 @@ def children(parent: str) -> dict[str, str]:
     prefix = parent + "."
     return {alias.tf1[len(prefix):]: alias.module for alias in ALIASES
             if alias.tf1.startswith(prefix) and "." not in alias.tf1[len(prefix):]}
+
+
+def load(module: str) -> ModuleType:
+    """The module called `module`: a tf1_bn module by import, a real TensorFlow one by attribute from
+    `tensorflow` (importing e.g. "tensorflow.compat.v1" by name would build a second copy of TF's
+    generated API module and rebind `tf.compat.v1` to it)."""
+    if module != "tensorflow" and not module.startswith("tensorflow."):
+        return importlib.import_module(module)
+    found = importlib.import_module("tensorflow")
+    for part in module.split(".")[1:]:
+        found = getattr(found, part)
+    return found
 
 
 def installed_aliases() -> tuple[Alias, ...]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import importlib
 import os
 import pathlib
 import runpy
@@ -78,7 +77,7 @@ def _facade_import(user: _UserCode, facade: Any, real_import: Callable[..., Any]
         if not fromlist:
             return facade  # `import tensorflow[.x.y] [as tf]` binds the top-level package
         alias = names.BY_NAME.get(name)  # `from tensorflow.compat import v1 as tf`, `from tensorflow.contrib import slim`
-        return importlib.import_module(alias.module) if alias is not None else module
+        return names.load(alias.module) if alias is not None else module
 
     return hooked_import
 

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import tensorflow as tf
 
-from tf1_bn._graph import require_graph_mode
+from tf1_bn._graph import require_graph_mode, tf2_shapes
 
 _layer_name_counts: "weakref.WeakKeyDictionary[tf.Graph, Counter]" = weakref.WeakKeyDictionary()
 
@@ -198,7 +198,7 @@ class Layer:
         inputs = tf.convert_to_tensor(inputs)
         self._set_scope(scope)
         reuse = True if self.built else self._reuse
-        with tf.compat.v1.variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False):
+        with tf.compat.v1.variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False), tf2_shapes():
             with tf.compat.v1.name_scope(self._scope.original_name_scope):
                 if not self.built:
                     if self._dtype is None:

@@ -27,6 +27,7 @@ import tensorflow as tf
 
 from tf1_bn.article import backends as bn_backends
 from tf1_bn.migrate import snapshot
+from tf1_bn._graph import tf2_shapes
 
 _SCOPES = {"batch_normalization": "layers", "batch_norm_layer": "moments_ema", "assign_batch_norm": "assign"}
 _SCOPE = re.compile(r"^(batch_normalization|batch_norm_layer|assign_batch_norm)(?:_(\d+))?/")
@@ -127,6 +128,7 @@ def select_network(networks: list[CheckpointNetwork], bn: str | None = None, ind
     return candidates[0]
 
 
+@tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
 def restore(sess: tf.compat.v1.Session, path: str, activation_fn: Callable | str | None, *, bn: str | None = None,
             index: int | None = None, momentum: float = 0.99) -> Any:
     """Rebuild the checkpoint's networks in `sess.graph` (which must not hold them yet), restore them,
@@ -156,6 +158,7 @@ def restore(sess: tf.compat.v1.Session, path: str, activation_fn: Callable | str
     return built[-1]
 
 
+@tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
 def from_checkpoint(path: str, activation_fn: Callable | str | None, *, bn: str | None = None, index: int | None = None,
                     momentum: float = 0.99, name: str | None = None) -> Any:
     """A Keras 3 model of one network of a `NeuralNetwork.train(save_model=path)` checkpoint.

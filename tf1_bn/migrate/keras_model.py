@@ -40,6 +40,7 @@ import tensorflow as tf
 
 from tf1_bn.article import backends as bn_backends
 from tf1_bn.migrate import snapshot
+from tf1_bn._graph import tf2_shapes
 
 
 def eager() -> ContextManager[None]:
@@ -139,6 +140,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^0-9a-zA-Z_]+", "_", text).strip("_").lower()
 
 
+@tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
 def to_keras(network: Any, sess: tf.compat.v1.Session, *, name: str | None = None) -> keras.Model:
     """A Keras 3 Sequential model computing what `network` computes, with its current values.
 

@@ -31,6 +31,7 @@ import tensorflow as tf
 from tf1_bn.article import backends as bn_backends
 from tf1_bn.migrate import keras_model as km
 from tf1_bn.migrate import snapshot
+from tf1_bn._graph import tf2_shapes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -140,6 +141,7 @@ def _check_tolerances(atol: Any, rtol: Any) -> None:
             raise ValueError(f"`{argument}` must be a non-negative number; received {value!r}")
 
 
+@tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
 def assert_parity(network: Any, sess: tf.compat.v1.Session, keras_model: keras.Model, x: Any, training: bool = False,
                   atol: float = 1e-5, *, rtol: float = 1e-5) -> ParityReport:
     """Same parameters and same logits for `x`; nothing is updated (see the module docstring)."""
@@ -188,6 +190,7 @@ def _check_labels(y: Any, rows: int) -> np.ndarray:
     return y
 
 
+@tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
 def assert_training_step_parity(network: Any, sess: tf.compat.v1.Session, keras_model: keras.Model, x: Any, y: Any,
                                 learning_rate: float, *, atol: float = 1e-5, rtol: float = 1e-5,
                                 restore: bool = True) -> ParityReport:

@@ -7,7 +7,6 @@ restored layers when the facade stands in for `tensorflow`.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import tensorflow as _tf
@@ -21,7 +20,7 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module 'tf1_bn.v1.compat' has no attribute {name!r}")
     if name in _OWN:
-        return importlib.import_module(_OWN[name])  # v1 is imported while it imports this module: lazily
+        return _names.load(_OWN[name])  # v1 is imported while it imports this module: lazily
     return getattr(_tf.compat, name)
 
 
