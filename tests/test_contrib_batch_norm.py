@@ -18,6 +18,8 @@ from tf1_bn import reference
 from tf1_bn.contrib import batch_norm as contrib_batch_norm
 from tf1_bn.contrib.layers import batch_norm
 
+pytestmark = pytest.mark.usefixtures("behaviour")  # each test under TF2 and TF1 behaviour
+
 GraphKeys = tf.compat.v1.GraphKeys
 DECAY = 0.9
 
@@ -218,7 +220,8 @@ def test_param_initializers(graph, session):
 
 
 @pytest.mark.parametrize("call, error, message", [
-    (lambda x: batch_norm(x, data_format="NHCW"), ValueError, "`data_format` must be 'NHWC' or 'NCHW'; received 'NHCW'"),
+    (lambda x: batch_norm(x, data_format="NHCW"), ValueError,
+         "data_format has to be either NCHW or NHWC. `data_format` received 'NHCW'"),  # TF1's words first
     (lambda x: batch_norm(x, decay=1.5), ValueError, "`decay` must be a number in [0, 1]"),
     (lambda x: batch_norm(x, renorm=True, updates_collections=None), ValueError,
      "`renorm`=True cannot be combined with `batch_weights`, a custom `updates_collections` or `zero_debias_moving_mean`"),

@@ -13,6 +13,8 @@ import tf1_bn.layers as layers
 from tf1_bn import reference
 from tf1_bn.errors import GraphModeRequiredError
 
+pytestmark = pytest.mark.usefixtures("behaviour")  # each test under TF2 and TF1 behaviour
+
 UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
 
 
@@ -176,7 +178,7 @@ def test_ghost_batches_apply_when_training_comes_from_a_placeholder(graph, rng):
         (dict(virtual_batch_size=2, axis=0), [8, 4], "`axis` cannot include 0"),
         (dict(virtual_batch_size=2, adjustment=lambda s: (1.0, 0.0)), [8, 4], "`adjustment` cannot be combined"),
         (dict(momentum=1.5), [None, 4], r"`momentum` must be a number in \[0, 1\]"),
-        (dict(epsilon=-1.0), [None, 4], "`epsilon` must be a positive number"),
+        (dict(epsilon=-1.0), [None, 4], "`epsilon` must be a non-negative number"),
         (dict(renorm=True, renorm_clipping={"r_max": 3}), [None, 4], "`renorm_clipping` accepts"),
         (dict(fused="yes"), [None, 4], "`fused` must be None, True or False"),
         (dict(training=1.0), [None, 4], "`training` must be a Python bool"),
@@ -205,6 +207,7 @@ def test_a_second_call_with_another_feature_size_is_refused(graph):
         layer(tf.compat.v1.placeholder(tf.float32, [None, 5]))
 
 
+@pytest.mark.parametrize("behaviour", ["tf2-behaviour"], indirect=True)  # TF1 behaviour is graph mode
 def test_eager_call_says_how_to_enter_graph_mode():
     with pytest.raises(GraphModeRequiredError, match=r"tf.Graph\(\).as_default\(\)"):
         layers.batch_normalization(tf.zeros([2, 3]), training=True)

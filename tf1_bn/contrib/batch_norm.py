@@ -63,18 +63,30 @@ def _checked_dict(value: Mapping[str, Any] | None, argument: str, keys: Sequence
 
 
 def _validate(decay: Any, data_format: Any, inputs: tf.Tensor) -> None:
+    """TF 1.15's checks, with its wording first (upstream tests match it) and then what was received."""
     if data_format not in ("NHWC", "NCHW"):
-        raise ValueError(f"`data_format` must be 'NHWC' or 'NCHW'; received {data_format!r}")
+        raise ValueError(f"data_format has to be either NCHW or NHWC. `data_format` received {data_format!r}")
     if not isinstance(decay, (tf.Tensor, tf.Variable)) and (
             isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0.0 <= decay <= 1.0):
         raise ValueError(f"`decay` must be a number in [0, 1] (typically 0.9–0.999); received {decay!r}")
     rank = inputs.shape.rank
-    if rank is None or rank < 2:
+    if rank is None:
+        raise ValueError(f"Inputs {inputs.name} has undefined rank: `inputs` must have a known rank of at least 2 "
+                         "(batch first)")
+    if rank < 2:
         raise ValueError(f"`inputs` must have a known rank of at least 2 (batch first); received shape {inputs.shape}")
-    channels = inputs.shape[1 if data_format == "NCHW" else -1]
+    channels = tf.compat.dimension_value(inputs.shape[1 if data_format == "NCHW" else -1])  # TF1 or TF2 shapes
     if channels is None:
-        raise ValueError(f"`inputs` must have a known channel dimension for data_format={data_format}; "
+        raise ValueError(f"Inputs {inputs.name} has undefined channels dimension for data_format={data_format}; "
                          f"received shape {inputs.shape}")
+
+
+def _debias_variables(moving_mean: tf.Variable) -> tuple[tf.Variable, tf.Variable]:
+    """The zero-debias `biased` and `local_step` beside the moving mean, model variables as in TF1."""
+    debias = bn_updates.zero_debias_variables(moving_mean)
+    for variable in debias:
+        contrib_variables.mark_model_variable(variable)
+    return debias
 
 
 def _parameters(channels: int, dtype: tf.DType, center: bool, scale: bool, initializers: dict, regularizers: dict,
@@ -117,7 +129,7 @@ def _fused_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsilo
         inputs = tf.reshape(inputs, [-1, channels, 1, 1] if data_format == "NCHW" else [-1, 1, 1, channels])
     beta, gamma, moving_mean, moving_variance = _parameters(
         channels, tf.float32, center, scale, initializers, regularizers, trainable, collections)
-    debias = bn_updates.zero_debias_variables(moving_mean) if zero_debias else None
+    debias = _debias_variables(moving_mean) if zero_debias else None
     offset = beta if beta is not None else tf.constant(0.0, tf.float32, [channels])
     factor = gamma if gamma is not None else tf.constant(1.0, tf.float32, [channels])
     outputs, mean, variance = bn_updates.fused_batch_norm(
@@ -143,7 +155,7 @@ def _moments_path(inputs: tf.Tensor, decay: Any, center: bool, scale: bool, epsi
     broadcast[channel_axis] = int(inputs.shape[channel_axis])
     beta, gamma, moving_mean, moving_variance = _parameters(
         broadcast[channel_axis], inputs.dtype.base_dtype, center, scale, initializers, regularizers, trainable, collections)
-    debias = bn_updates.zero_debias_variables(moving_mean) if zero_debias else None
+    debias = _debias_variables(moving_mean) if zero_debias else None
     if not is_training.may_train:
         mean, variance = moving_mean, moving_variance
     else:

@@ -5,7 +5,8 @@
 - `variables_collections` adds them to more collections: a list for all of them, or a dict by role
   ({"beta": [...], "moving_mean": [...], "weights": [...], …}).
 - `outputs_collections` adds a layer's output tensor to collections and records its scope name in
-  `tensor.aliases`.
+  `tensor.aliases` (`collect_named_outputs`, defined with the other alias helpers in
+  `tf1_bn.contrib.utils` and re-exported here).
 - contrib layers reuse the core `tf.layers` classes with a variable getter that renames `kernel` to
   `weights` and `bias` to `biases`: TF1 checkpoints say `fully_connected/weights`, `Conv/biases`.
 
@@ -18,6 +19,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Sequence
 
 import tensorflow as tf
+
+from tf1_bn.contrib.utils import append_tensor_alias, collect_named_outputs  # noqa: F401 (re-exported)
 
 GraphKeys = tf.compat.v1.GraphKeys
 Collections = Sequence[str] | Mapping[str, Sequence[str]] | None
@@ -48,7 +51,8 @@ def add_to_collections(variable: tf.Variable | None, collections: Collections, r
             tf.compat.v1.add_to_collection(name, variable)
 
 
-def _mark_model_variable(variable: Any) -> None:
+def mark_model_variable(variable: Any) -> None:
+    """Add `variable` (each part of a partitioned one) to MODEL_VARIABLES, once."""
     # A partitioned variable (no public class in TF 2) lists its parts when iterated.
     parts = list(variable) if type(variable).__name__ == "PartitionedVariable" else [variable]
     for part in parts:
@@ -61,7 +65,7 @@ def model_variable(name: str, shape: Any, dtype: tf.DType, initializer: Callable
     """`get_variable(name)` in the current scope, made a model variable and added to `collections`."""
     variable = tf.compat.v1.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
                                          regularizer=regularizer, trainable=trainable)
-    _mark_model_variable(variable)
+    mark_model_variable(variable)
     for collection in collections:
         if not any(v is variable for v in tf.compat.v1.get_collection(collection)):
             tf.compat.v1.add_to_collection(collection, variable)
@@ -78,24 +82,10 @@ def layer_variable_getter(rename: Mapping[str, str] | None = None) -> Callable[.
         if short in rename:
             name = f"{head}/{rename[short]}" if head else rename[short]
         variable = getter(name, *args, **kwargs)
-        _mark_model_variable(variable)
+        mark_model_variable(variable)
         return variable
 
     return custom_getter
-
-
-def collect_named_outputs(collections: Sequence[str] | str | None, alias: str, outputs: tf.Tensor) -> tf.Tensor:
-    """Add `outputs` to `collections` (if any), recording `alias` (the layer's scope) in `outputs.aliases`."""
-    if collections:
-        alias = alias.rstrip("/")
-        aliases = getattr(outputs, "aliases", None)
-        if aliases is None:
-            outputs.aliases = [alias]
-        elif alias not in aliases:
-            aliases.append(alias)
-        names = [collections] if isinstance(collections, str) else list(collections)
-        tf.compat.v1.add_to_collections(names, outputs)
-    return outputs
 
 
 def get_variables(scope: str | None = None, suffix: str | None = None,

@@ -24,8 +24,9 @@ def check_layer_arguments(axis: Any, center: Any, scale: Any, renorm: Any, fused
             raise TypeError(f"`{flag}` must be a bool; received {value!r}")
     if fused not in (None, True, False):
         raise TypeError(f"`fused` must be None, True or False; received {fused!r}")
-    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not epsilon > 0:
-        raise ValueError(f"`epsilon` must be a positive number; received {epsilon!r}")
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not epsilon >= 0:
+        # TF1 accepted 0 (the fused kernel then raises it to 1.001e-5 itself); a negative ε is never meant.
+        raise ValueError(f"`epsilon` must be a non-negative number; received {epsilon!r}")
     if virtual_batch_size is not None:
         if isinstance(virtual_batch_size, bool) or not isinstance(virtual_batch_size, int):
             raise TypeError(f"`virtual_batch_size` must be a positive int or None; received {virtual_batch_size!r}")

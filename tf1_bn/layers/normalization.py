@@ -56,6 +56,10 @@ class BatchNormalization(Layer):
     `layer(x)` alone runs in inference mode (TF1's `training=False` default).
     """
 
+    # TF1's test hook, kept because its upstream tests set it: False makes the fused path's moving
+    # variance track the biased σ²_B (removing the kernel's m/(m−1)); TF1's default, True, keeps it.
+    _bessels_correction_test_only = True
+
     def __init__(
         self,
         axis: int | Sequence[int] = -1,
@@ -188,6 +192,9 @@ class BatchNormalization(Layer):
         outputs, mean, variance = bn_updates.fused_batch_norm(
             training, inputs, gamma, beta, self.moving_mean, self.moving_variance, self.epsilon, self._data_format)
         if training.may_train:
+            if not self._bessels_correction_test_only:  # track the biased σ²_B, as the plain path does
+                m = tf.cast(tf.size(inputs) / tf.size(variance), variance.dtype)
+                variance = variance * ((m - 1.0) / m)
             momentum = tf.convert_to_tensor(self.momentum)  # 1 − momentum in float32, as TF1's fused path
 
             def updates() -> tuple[tf.Tensor, tf.Tensor]:
