@@ -16,6 +16,9 @@ The normalizer pattern these functions exist for (TF 1.15 semantics):
 - `dropout(inputs, keep_prob=0.5, is_training=True)`: keep_prob, not rate, and **is_training
   defaults to True** here (tf.layers.dropout's training defaults to False).
 - `max_pool2d`/`avg_pool2d(inputs, kernel_size, stride=2, padding='VALID')`, `flatten(inputs)`.
+- `conv2d_transpose`, `separable_conv2d` (`tf1_bn.contrib.conv_variants`); `repeat`/`stack`
+  (`tf1_bn.contrib.composition`); `softmax`, `one_hot_encoding`, `bias_add`,
+  `layer_norm` (`tf1_bn.contrib.small_layers`).
 
 Every function accepts defaults from `arg_scope`. Any other `tf.contrib.layers` name raises
 MissingAPIError listing these. Reference: TF 1.15 tensorflow/contrib/layers/python/layers/layers.py
@@ -32,37 +35,26 @@ from tf1_bn.contrib import variables as contrib_variables
 from tf1_bn.compat.namespace import namespace_getattr
 from tf1_bn.contrib.arg_scope import add_arg_scope
 from tf1_bn.contrib.batch_norm import batch_norm
+from tf1_bn.contrib.composition import repeat, stack
+from tf1_bn.contrib.conv_variants import (
+    conv2d_transpose, convolution2d_transpose, separable_conv2d, separable_convolution2d,
+)
+from tf1_bn.contrib.layer_output import RENAME, check_callables, finish_layer
 from tf1_bn.contrib.initializers import (
     l1_regularizer, l2_regularizer, variance_scaling_initializer, xavier_initializer, xavier_initializer_conv2d,
 )
+from tf1_bn.contrib.small_layers import bias_add, layer_norm, one_hot_encoding, softmax
 from tf1_bn.layers import core, pooling
 from tf1_bn.layers.convolutional import Conv2D
 
-RENAME = {"kernel": "weights", "bias": "biases"}
 
 __all__ = [
-    "avg_pool2d", "batch_norm", "conv2d", "convolution2d", "dropout", "flatten", "fully_connected",
-    "l1_regularizer", "l2_regularizer", "max_pool2d", "variance_scaling_initializer", "xavier_initializer",
-    "xavier_initializer_conv2d",
+    "avg_pool2d", "batch_norm", "bias_add", "conv2d", "conv2d_transpose", "convolution2d", "convolution2d_transpose",
+    "dropout", "flatten", "fully_connected", "separable_conv2d", "separable_convolution2d",
+    "l1_regularizer", "l2_regularizer", "layer_norm", "max_pool2d", "one_hot_encoding", "repeat", "softmax", "stack",
+    "variance_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d",
 ]
 __getattr__ = namespace_getattr("tf.contrib.layers", lambda: __all__)
-
-
-def _finish(layer: Any, outputs: tf.Tensor, sc: Any, normalizer_fn: Callable | None, normalizer_params: Mapping | None,
-            activation_fn: Callable | None, variables_collections: Any, outputs_collections: Any) -> tf.Tensor:
-    """What fully_connected and conv2d share after the linear part: collections, normalizer, activation."""
-    contrib_variables.add_to_collections(layer.kernel, variables_collections, "weights")
-    contrib_variables.add_to_collections(layer.bias, variables_collections, "biases")
-    if normalizer_fn is not None:
-        outputs = normalizer_fn(outputs, **dict(normalizer_params or {}))
-    if activation_fn is not None:
-        outputs = activation_fn(outputs)
-    return contrib_variables.collect_named_outputs(outputs_collections, sc.name, outputs)
-
-
-def _check_callables(**values: Any) -> None:
-    for name, value in values.items():
-        core.optional_callable(value, name)
 
 
 @add_arg_scope
@@ -85,7 +77,7 @@ def fully_connected(
     """y = activation_fn(normalizer_fn(x·W)) or activation_fn(x·W + b); see the module docstring."""
     if isinstance(num_outputs, bool) or not isinstance(num_outputs, int):
         raise ValueError(f"`num_outputs` must be an int; received {num_outputs!r}")
-    _check_callables(activation_fn=activation_fn, normalizer_fn=normalizer_fn)
+    check_callables(activation_fn=activation_fn, normalizer_fn=normalizer_fn)
     getter = contrib_variables.layer_variable_getter(RENAME)
     with tf.compat.v1.variable_scope(scope, "fully_connected", [inputs], reuse=reuse, custom_getter=getter) as sc:
         inputs = tf.convert_to_tensor(inputs)
@@ -96,7 +88,7 @@ def fully_connected(
             name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc, _reuse=reuse,
         )
         outputs = layer(inputs)
-        return _finish(layer, outputs, sc, normalizer_fn, normalizer_params, activation_fn,
+        return finish_layer(layer, outputs, sc, normalizer_fn, normalizer_params, activation_fn,
                        variables_collections, outputs_collections)
 
 
@@ -125,7 +117,7 @@ def convolution2d(
     """y = activation_fn(normalizer_fn(conv2d(x, W))) or activation_fn(conv2d(x, W) + b); scope `Conv`."""
     if data_format not in (None, "NHWC", "NCHW"):
         raise ValueError(f"`data_format` must be None, 'NHWC' or 'NCHW' for conv2d; received {data_format!r}")
-    _check_callables(activation_fn=activation_fn, normalizer_fn=normalizer_fn)
+    check_callables(activation_fn=activation_fn, normalizer_fn=normalizer_fn)
     getter = contrib_variables.layer_variable_getter(RENAME)
     with tf.compat.v1.variable_scope(scope, "Conv", [inputs], reuse=reuse, custom_getter=getter) as sc:
         inputs = tf.convert_to_tensor(inputs)
@@ -141,7 +133,7 @@ def convolution2d(
             name=sc.name, dtype=inputs.dtype.base_dtype, _scope=sc, _reuse=reuse,
         )
         outputs = layer(inputs)
-        return _finish(layer, outputs, sc, normalizer_fn, normalizer_params, activation_fn,
+        return finish_layer(layer, outputs, sc, normalizer_fn, normalizer_params, activation_fn,
                        variables_collections, outputs_collections)
 
 
