@@ -1,0 +1,107 @@
+"""Reading a TF1 graph the way the converter needs it: through pass-through ops, to variables and constants.
+
+TF1 graphs wrap the tensors that matter: `Identity`, the `Switch`/`Merge` of v1 control flow
+(`tf.cond`), `ReadVariableOp` of resource variables, `Cast`. These helpers look through them, by op
+type only (never by names), so the op handlers can match TF1's op patterns as they are built by
+tf.layers, contrib, tf-keras's legacy layers or hand-written code, and as `import_meta_graph` gives
+them back.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import tensorflow as tf
+
+PASS_THROUGH = frozenset({"Identity", "RefIdentity", "Snapshot", "Switch", "RefSwitch", "Enter", "RefEnter",
+                          "StopGradient"})
+READS = frozenset({"ReadVariableOp", "Identity", "RefIdentity", "Switch", "RefSwitch", "Enter", "RefEnter"})
+VARIABLES = frozenset({"VarHandleOp", "VariableV2", "Variable"})
+
+
+def source(tensor: tf.Tensor) -> tf.Tensor:
+    """`tensor` with Identity/Switch/Enter/StopGradient wrappers removed (the tensor they forward)."""
+    while tensor.op.type in PASS_THROUGH and tensor.op.inputs:
+        tensor = tensor.op.inputs[0]
+    return tensor
+
+
+def variable_op(tensor: tf.Tensor) -> tf.Operation | None:
+    """The variable op (VarHandleOp, VariableV2) whose value `tensor` is, through reads, or None."""
+    while True:
+        op = tensor.op
+        if op.type in VARIABLES:
+            return op
+        if op.type not in READS or not op.inputs:
+            return None
+        tensor = op.inputs[0]
+
+
+def constant(tensor: tf.Tensor) -> np.ndarray | None:
+    """The value of `tensor` when it is a constant (through pass-through ops and Cast), else None."""
+    tensor = source(tensor)
+    if tensor.op.type == "Cast":
+        value = constant(tensor.op.inputs[0])
+        return None if value is None else value.astype(tensor.dtype.as_numpy_dtype)
+    if tensor.op.type != "Const":
+        return None
+    return tf.get_static_value(tensor)
+
+
+def scalar(tensor: tf.Tensor) -> float | None:
+    """A constant scalar's value as a float, else None."""
+    value = constant(tensor)
+    if value is None or np.size(value) != 1:
+        return None
+    return float(np.asarray(value).reshape(()))
+
+
+def op_of(tensor: tf.Tensor, *types: str) -> tf.Operation | None:
+    """The op behind `tensor` (through pass-through ops) when its type is one of `types`."""
+    op = source(tensor).op
+    return op if op.type in types else None
+
+
+def other(op: tf.Operation, tensor: tf.Tensor) -> tf.Tensor:
+    """The input of a two-input op that is not `tensor`."""
+    first, second = op.inputs[0], op.inputs[1]
+    return second if first is tensor else first
+
+
+def writers(graph: tf.Graph, variable: tf.Operation, initializers: frozenset = frozenset()) -> list[tf.Operation]:
+    """The ops that assign to `variable` (AssignSub/Assign/…, resource or ref), `initializers` excluded."""
+    return [op for op in graph.get_operations()
+            if op.type in _WRITE_OPS and op not in initializers and op.inputs and variable_op(op.inputs[0]) is variable]
+
+
+_WRITE_OPS = frozenset({"AssignSubVariableOp", "AssignVariableOp", "AssignAddVariableOp", "AssignSub", "Assign",
+                        "AssignAdd"})
+
+
+def variables_by_op(graph: tf.Graph) -> dict[tf.Operation, Any]:
+    """Every tf.Variable the graph's collections know, by its variable op (as `import_meta_graph` restores them)."""
+    keys = (tf.compat.v1.GraphKeys.GLOBAL_VARIABLES, tf.compat.v1.GraphKeys.LOCAL_VARIABLES,
+            tf.compat.v1.GraphKeys.MODEL_VARIABLES, tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES,
+            tf.compat.v1.GraphKeys.MOVING_AVERAGE_VARIABLES)
+    found: dict[tf.Operation, Any] = {}
+    for key in keys:
+        for variable in graph.get_collection(key):
+            found.setdefault(variable.op, variable)
+    return found
+
+
+def depends_on(tensor: tf.Tensor, targets: Iterable[tf.Operation], limit: int = 10_000) -> bool:
+    """Whether `tensor` is computed from any op of `targets` (data inputs, breadth first, bounded)."""
+    targets = set(targets)
+    seen: set[tf.Operation] = set()
+    stack = [tensor.op]
+    while stack and len(seen) < limit:
+        op = stack.pop()
+        if op in targets:
+            return True
+        if op in seen:
+            continue
+        seen.add(op)
+        stack.extend(t.op for t in op.inputs)
+    return False
