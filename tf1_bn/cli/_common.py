@@ -61,6 +61,18 @@ def output_folder(path: str, option: str) -> str:
     return path
 
 
+def output_file_parent(path: str, option: str) -> str:
+    """A file `path` can be written: its folder exists and is writable, and `path` is not a folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ValueError(f"{option} {path!r}: expected a file name, found a folder")
+    if not os.path.isdir(folder):
+        raise ValueError(f"{option} {path!r}: the folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {path!r}: the folder {folder!r} is not writable")
+    return path
+
+
 def add_training_options(parser: argparse.ArgumentParser, default_steps: int) -> None:
     parser.add_argument("--steps", type=positive_int, default=default_steps,
                         help=f"training batches of 60 per network (default {default_steps}; the article: 50000)")

@@ -1,4 +1,10 @@
-"""Move the article's TF1 batch-norm network to Keras 3, and prove the port computes the same thing.
+"""Move a TF1 batch-norm model to Keras 3, and prove the port computes the same thing.
+
+    model = tf1_bn.migrate.convert(sess, "x", "logits", training="is_training")   # any supported TF1 graph
+    tf1_bn.migrate.assert_parity(sess, model, {"x": batch}, training=False)
+    tf1_bn.migrate.assert_training_step_parity(sess, model, {"x": batch, "labels": y}, loss, 0.01)
+
+and the article's NeuralNetwork, as before:
 
     model = tf1_bn.migrate.to_keras(network, sess)              # same kernels, γ/β, moving statistics
     model = tf1_bn.migrate.from_checkpoint("model.ckpt", tf.nn.relu)   # from NeuralNetwork.train(save_model=…)
@@ -6,7 +12,9 @@
     tf1_bn.migrate.assert_parity(network, sess, model, x, training=True)        # batch-statistics logits
     tf1_bn.migrate.assert_training_step_parity(network, sess, model, x, y, 0.01)  # one SGD step
 
-Modules: `keras_model` (to_keras, Keras 3 inside a TF1 graph: `eager()`), `checkpoint` (describe,
+Modules: `converter` (convert: the engine) with `op_table` (TF op → handlers) and the handlers
+(`handlers_bn`, `handlers_linear`, `handlers_misc`, reading the graph through `graph_reading`),
+`graph_parity` (parity of any converted model), `keras_model` (to_keras, Keras 3 inside a TF1 graph: `eager()`), `checkpoint` (describe,
 restore, from_checkpoint), `parity` (the assertions), `snapshot` (read/write variables without new
 ops). `tf1_bn.migrate.testing` turns these into a pytest fixture.
 
@@ -34,6 +42,7 @@ _LAZY = {
     "to_keras": "keras_model", "eager": "keras_model", "pair_layers": "keras_model",
     "from_checkpoint": "checkpoint", "restore": "checkpoint", "describe_checkpoint": "checkpoint",
     "CheckpointNetwork": "checkpoint",
+    "convert": "converter", "Conversion": "converter",
     "assert_parity": "parity", "assert_training_step_parity": "parity", "ParityReport": "parity", "Difference": "parity",
 }
 

@@ -14,6 +14,7 @@ tf.cond on it that the handlers meet must switch on exactly that tensor, or the 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from typing import Any, Sequence
 
@@ -27,6 +28,16 @@ from tf1_bn.migrate import snapshot
 from tf1_bn.migrate.keras_model import eager
 from tf1_bn.migrate.op_table import OP_HANDLERS, SUPPORTED
 from tf1_bn.migrate.steps import Step
+
+
+@dataclasses.dataclass(frozen=True)
+class Conversion:
+    """What a converted model stands for: the TF1 tensors, the training placeholder, the Steps (for parity)."""
+
+    inputs: tuple
+    outputs: tuple
+    training: Any
+    steps: tuple
 
 
 def resolve(graph: tf.Graph, names: Any, argument: str) -> list[tf.Tensor]:
@@ -168,6 +179,7 @@ def convert(sess: tf.compat.v1.Session, inputs: Any, outputs: Any, training: Any
         results = [built[gr.source(t).name] for t in output_tensors]
         model = keras.Model(keras_inputs if len(keras_inputs) > 1 else keras_inputs[0],
                             results if len(results) > 1 else results[0], name=name)
+    model._tf1_bn_conversion = Conversion(tuple(converter.inputs), tuple(output_tensors), training_tensor, tuple(plan))
     if steps is not None:
         steps.extend(plan)
     return model

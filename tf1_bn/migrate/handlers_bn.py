@@ -28,6 +28,7 @@ from tf1_bn.migrate import graph_reading as gr
 from tf1_bn.migrate.steps import Step
 
 FUSED = ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3")
+FUSED_NOTE = "TF1 fused kernel: its moving variance tracked σ²·m/(m−1); Keras's tracks σ²"
 
 
 def _fused_ops(tensor: tf.Tensor) -> list[tf.Operation] | None:
@@ -126,7 +127,7 @@ def fused(converter: Any, tensor: tf.Tensor) -> Step | None:
     mean_op, variance_op = gr.variable_op(op.inputs[3]), gr.variable_op(op.inputs[4])
     if mean_op is None or variance_op is None:
         return None
-    notes = []
+    notes = [FUSED_NOTE]
     if False not in modes:
         notes.append("the TF1 graph always normalized with batch statistics (training=True); "
                      "Keras follows the call's `training` argument")

@@ -142,9 +142,19 @@ def _check_tolerances(atol: Any, rtol: Any) -> None:
 
 
 @tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
-def assert_parity(network: Any, sess: tf.compat.v1.Session, keras_model: keras.Model, x: Any, training: bool = False,
+def assert_parity(network: Any, sess: Any, keras_model: Any = None, x: Any = None, training: bool = False,
                   atol: float = 1e-5, *, rtol: float = 1e-5) -> ParityReport:
-    """Same parameters and same logits for `x`; nothing is updated (see the module docstring)."""
+    """Same parameters and same logits for `x`; nothing is updated (see the module docstring).
+
+    For any model from `tf1_bn.migrate.convert`: `assert_parity(sess, model, feed, training=False,
+    atol=1e-5)` compares its outputs with the graph's (`tf1_bn.migrate.graph_parity.outputs_parity`).
+    """
+    if isinstance(network, tf.compat.v1.Session):
+        from tf1_bn.migrate import graph_parity
+
+        feed = keras_model if isinstance(keras_model, dict) else x
+        flag = x if isinstance(x, bool) else training
+        return graph_parity.outputs_parity(network, sess, feed, training=flag, atol=atol, rtol=rtol)
     km.check_session(network, sess)
     if not isinstance(training, bool):
         raise TypeError(f"`training` must be a bool (True: batch statistics, False: moving statistics); received {training!r}")
@@ -191,15 +201,24 @@ def _check_labels(y: Any, rows: int) -> np.ndarray:
 
 
 @tf2_shapes()  # Keras 3 and this code read shapes as TF2, also under a TF1 script
-def assert_training_step_parity(network: Any, sess: tf.compat.v1.Session, keras_model: keras.Model, x: Any, y: Any,
-                                learning_rate: float, *, atol: float = 1e-5, rtol: float = 1e-5,
+def assert_training_step_parity(network: Any, sess: Any, keras_model: Any, x: Any, y: Any,
+                                learning_rate: float | None = None, *, atol: float = 1e-5, rtol: float = 1e-5,
                                 restore: bool = True) -> ParityReport:
     """One SGD step on (x, y) in both frameworks gives the same weights and moving statistics.
+
+    For any model from `tf1_bn.migrate.convert`: `assert_training_step_parity(sess, model, feed, loss,
+    learning_rate)` (`tf1_bn.migrate.graph_parity.training_step_parity`).
 
     Checks first that both start from the same parameters. With `restore=True` (default) both the
     TF1 variables and the Keras model are put back afterwards, also when the check fails; with
     `restore=False` both keep the step (so steps can be chained).
     """
+    if isinstance(network, tf.compat.v1.Session):
+        from tf1_bn.migrate import graph_parity
+
+        # (sess, model, feed, loss, learning_rate) arrive as (network, sess, keras_model, x, y)
+        return graph_parity.training_step_parity(network, sess, keras_model, x, y, atol=atol, rtol=rtol,
+                                                 restore=restore)
     km.check_session(network, sess)
     _check_tolerances(atol, rtol)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
