@@ -86,11 +86,14 @@ class Converter:
             return None
 
     def check_training(self, tensor: tf.Tensor, where: str) -> None:
-        """The tf.cond that `tensor` belongs to must switch on `training`."""
+        """The TF1 tf.cond that `tensor` belongs to must switch on `training`."""
         switch = next((t.op for t in _upward(tensor) if t.op.type in ("Switch", "RefSwitch")), None)
-        if switch is None:
-            return
-        pred = gr.source(switch.inputs[1])
+        if switch is not None:
+            self.check_pred(switch.inputs[1], where)
+
+    def check_pred(self, pred: tf.Tensor, where: str) -> None:
+        """A cond's predicate (TF1 Switch or TF2 If) must be `training`."""
+        pred = gr.source(pred)
         if self.training is None:
             raise ValueError(f"{where} switches between training and inference on {pred.name!r}; pass that "
                              "placeholder as `training`")

@@ -89,9 +89,16 @@ def _tf1_step(sess: Any, record: Any, feed: dict, loss: tf.Tensor, learning_rate
         gradients = tf.gradients(loss, list(record.outputs))
         with tf.control_dependencies(graph.get_collection(tf.compat.v1.GraphKeys.UPDATE_OPS)):
             train_op = tf.compat.v1.train.GradientDescentOptimizer(learning_rate).minimize(loss)
-        with snapshot.preserved(sess, _statistic_variables(record)):  # forms that update on the forward pass
-            upstream = sess.run(gradients, feed)
-        sess.run(train_op, feed)
+        try:
+            with snapshot.preserved(sess, _statistic_variables(record)):  # forms that update on the forward pass
+                upstream = sess.run(gradients, feed)
+            sess.run(train_op, feed)
+        except tf.errors.InvalidArgumentError as error:
+            if "Connecting to invalid output" not in str(error):
+                raise
+            raise ValueError("the graph uses TF 2 control flow and this session already ran it, so TensorFlow "
+                             "cannot add its gradients any more; build it with TF1 control flow (tf1_bn.install(), "
+                             "tf1-bn run) or call tf.compat.v1.experimental.output_all_intermediates(True) first") from None
     return upstream, snapshot.read(sess, _statistic_variables(record))
 
 

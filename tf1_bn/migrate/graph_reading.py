@@ -5,11 +5,18 @@ TF1 graphs wrap the tensors that matter: `Identity`, the `Switch`/`Merge` of v1 
 type only (never by names), so the op handlers can match TF1's op patterns as they are built by
 tf.layers, contrib, tf-keras's legacy layers or hand-written code, and as `import_meta_graph` gives
 them back.
+
+TF2 control flow (a graph built with TF 2's `tf.cond`) puts each branch in a function: an `If` op
+whose `then_branch`/`else_branch` graphs read the If's inputs through placeholders. `branches(op)`
+returns those graphs and remembers which outer tensor each placeholder stands for, so `source`,
+`variable_op` and `constant` follow a branch's placeholder back out of the function.
 """
 
 from __future__ import annotations
 
 from typing import Any, Iterable
+
+import weakref
 
 import numpy as np
 import tensorflow as tf
@@ -20,16 +27,41 @@ READS = frozenset({"ReadVariableOp", "Identity", "RefIdentity", "Switch", "RefSw
 VARIABLES = frozenset({"VarHandleOp", "VariableV2", "Variable"})
 
 
+FUNCTIONAL_IFS = frozenset({"If", "StatelessIf"})
+
+# A branch graph's placeholders → the outer tensors they stand for (facts about graphs, kept with them).
+_OUTER: "weakref.WeakKeyDictionary[tf.Graph, dict[str, tf.Tensor]]" = weakref.WeakKeyDictionary()
+
+
+def branches(op: tf.Operation) -> list[tf.Graph]:
+    """The then/else graphs of a TF2 `If` op, with their placeholders mapped to the op's inputs."""
+    found = []
+    for attribute in ("then_branch", "else_branch"):
+        branch = op.graph._get_function(op.get_attr(attribute).name).graph
+        _OUTER.setdefault(branch, {p.name: outer for p, outer in zip(branch.inputs, op.inputs[1:])})
+        found.append(branch)
+    return found
+
+
+def outer(tensor: tf.Tensor) -> tf.Tensor:
+    """The outer tensor a branch graph's placeholder stands for, or `tensor` itself."""
+    while tensor.op.type == "Placeholder" and tensor.name in _OUTER.get(tensor.graph, {}):
+        tensor = _OUTER[tensor.graph][tensor.name]
+    return tensor
+
+
 def source(tensor: tf.Tensor) -> tf.Tensor:
-    """`tensor` with Identity/Switch/Enter/StopGradient wrappers removed (the tensor they forward)."""
+    """`tensor` with Identity/Switch/Enter/StopGradient wrappers (and branch placeholders) removed."""
+    tensor = outer(tensor)
     while tensor.op.type in PASS_THROUGH and tensor.op.inputs:
-        tensor = tensor.op.inputs[0]
+        tensor = outer(tensor.op.inputs[0])
     return tensor
 
 
 def variable_op(tensor: tf.Tensor) -> tf.Operation | None:
     """The variable op (VarHandleOp, VariableV2) whose value `tensor` is, through reads, or None."""
     while True:
+        tensor = outer(tensor)
         op = tensor.op
         if op.type in VARIABLES:
             return op
@@ -69,9 +101,22 @@ def other(op: tf.Operation, tensor: tf.Tensor) -> tf.Tensor:
     return second if first is tensor else first
 
 
+def all_ops(graph: tf.Graph) -> list[tf.Operation]:
+    """The graph's ops and, recursively, those inside the branches of its TF2 `If` ops."""
+    found, pending = [], list(graph.get_operations())
+    while pending:
+        op = pending.pop()
+        found.append(op)
+        if op.type in FUNCTIONAL_IFS:
+            for branch in branches(op):
+                pending.extend(branch.get_operations())
+    return found
+
+
 def writers(graph: tf.Graph, variable: tf.Operation, initializers: frozenset = frozenset()) -> list[tf.Operation]:
-    """The ops that assign to `variable` (AssignSub/Assign/…, resource or ref), `initializers` excluded."""
-    return [op for op in graph.get_operations()
+    """The ops that assign to `variable` (AssignSub/Assign/…, resource or ref; also inside TF2 branches),
+    `initializers` excluded."""
+    return [op for op in all_ops(graph)
             if op.type in _WRITE_OPS and op not in initializers and op.inputs and variable_op(op.inputs[0]) is variable]
 
 
@@ -95,7 +140,7 @@ def depends_on(tensor: tf.Tensor, targets: Iterable[tf.Operation], limit: int = 
     """Whether `tensor` is computed from any op of `targets` (data inputs, breadth first, bounded)."""
     targets = set(targets)
     seen: set[tf.Operation] = set()
-    stack = [tensor.op]
+    stack = [outer(tensor).op]
     while stack and len(seen) < limit:
         op = stack.pop()
         if op in targets:
@@ -103,5 +148,5 @@ def depends_on(tensor: tf.Tensor, targets: Iterable[tf.Operation], limit: int = 
         if op in seen:
             continue
         seen.add(op)
-        stack.extend(t.op for t in op.inputs)
+        stack.extend(outer(t).op for t in op.inputs)
     return False

@@ -31,16 +31,20 @@ FUSED = ("FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3")
 FUSED_NOTE = "TF1 fused kernel: its moving variance tracked σ²·m/(m−1); Keras's tracks σ²"
 
 
-def _fused_ops(tensor: tf.Tensor) -> list[tf.Operation] | None:
-    """The fused kernels whose output 0 reaches `tensor` through Merge/Switch/Identity only, or None."""
+def _fused_ops(converter: Any, tensor: tf.Tensor) -> list[tf.Operation] | None:
+    """The fused kernels whose output 0 reaches `tensor` through Merge/Switch/Identity (or the branches
+    of a TF2 If) only, or None."""
     found, stack, seen = [], [tensor], set()
     while stack:
-        t = stack.pop()
+        t = gr.outer(stack.pop())
         if t.op in seen:
             continue
         seen.add(t.op)
         if t.op.type in FUSED and t.value_index == 0:
             found.append(t.op)
+        elif t.op.type in gr.FUNCTIONAL_IFS:
+            converter.check_pred(t.op.inputs[0], t.op.name)
+            stack.extend(branch.outputs[t.value_index] for branch in gr.branches(t.op))
         elif t.op.type in ("Merge", "RefMerge") or t.op.type in gr.PASS_THROUGH:
             stack.extend(t.op.inputs if t.op.type in ("Merge", "RefMerge") else t.op.inputs[:1])
         else:
@@ -60,22 +64,27 @@ def _momentum(converter: Any, variable_op: tf.Operation) -> float | None:
             continue
         for factor in delta.op.inputs:
             if not gr.depends_on(factor, [variable_op], limit=200):  # the decay, not (moving − batch)
-                value = _folded(factor)
-                value = converter.evaluate(factor) if value is None else value
-                if value is not None and np.size(value) == 1:
-                    return 1.0 - float(np.asarray(value).reshape(()))
+                value = _folded(converter, factor)
+                if value is not None:
+                    return 1.0 - value
     return None
 
 
-def _folded(tensor: tf.Tensor) -> float | None:
-    """A scalar computed from constants only (1 − momentum written in the graph), without running it."""
+def _folded(converter: Any, tensor: tf.Tensor) -> float | None:
+    """A scalar decay: folded from constants (1 − momentum written in the graph), else run in the session
+    with training fed True when it is an outer-graph tensor (TF1's momentum = cond(training, m, 1))."""
     value = gr.scalar(tensor)
     if value is not None:
         return value
-    op = gr.source(tensor).op
+    tensor = gr.source(tensor)
+    op = tensor.op
     if op.type == "Sub" and len(op.inputs) == 2:
-        a, b = _folded(op.inputs[0]), _folded(op.inputs[1])
+        a, b = _folded(converter, op.inputs[0]), _folded(converter, op.inputs[1])
         return None if a is None or b is None else a - b
+    if tensor.graph is converter.graph:
+        found = converter.evaluate(tensor)
+        if found is not None and np.size(found) == 1:
+            return float(np.asarray(found).reshape(()))
     return None
 
 
@@ -111,7 +120,7 @@ def _layer(converter: Any, x: tf.Tensor, axis: int, epsilon: float, gamma: Any, 
 
 def fused(converter: Any, tensor: tf.Tensor) -> Step | None:
     """A fused kernel, or the training/inference pair of one (see the module docstring)."""
-    ops = _fused_ops(tensor)
+    ops = _fused_ops(converter, tensor)
     if ops is None:
         return None
     sources = {gr.source(op.inputs[0]).name for op in ops}
@@ -159,10 +168,15 @@ def _statistic(converter: Any, tensor: tf.Tensor) -> tuple[tf.Operation, tf.Tens
     variable = gr.variable_op(tensor)
     if variable is not None:
         return variable, None
-    if tensor.op.type not in ("Merge", "RefMerge"):
+    if tensor.op.type in gr.FUNCTIONAL_IFS:
+        converter.check_pred(tensor.op.inputs[0], tensor.op.name)
+        candidates = [branch.outputs[tensor.value_index] for branch in gr.branches(tensor.op)]
+    elif tensor.op.type in ("Merge", "RefMerge"):
+        candidates = list(tensor.op.inputs)
+    else:
         return None
     variable = batch = None
-    for branch in tensor.op.inputs:
+    for branch in candidates:
         found = gr.variable_op(branch)
         if found is not None:
             variable = found

@@ -157,14 +157,19 @@ def dropout(converter: Any, tensor: tf.Tensor) -> Step | None:
     """tf.layers.dropout (a Merge of the masked and the identity branch) or a bare dropout mask."""
     op = tensor.op
     found = None
-    if op.type in ("Merge", "RefMerge") and len(op.inputs) == 2:
-        branches = [_dropout_rate(t) for t in op.inputs]
-        found = next((b for b in branches if b is not None), None)
+    if (op.type in ("Merge", "RefMerge") and len(op.inputs) == 2) or op.type in gr.FUNCTIONAL_IFS:
+        sides = ([b.outputs[tensor.value_index] for b in gr.branches(op)] if op.type in gr.FUNCTIONAL_IFS
+                 else list(op.inputs))
+        rates = [_dropout_rate(t) for t in sides]
+        found = next((r for r in rates if r is not None), None)
         if found is not None:
-            rest = [t for t, b in zip(op.inputs, branches) if b is None]
+            rest = [t for t, r in zip(sides, rates) if r is None]
             if len(rest) != 1 or gr.source(rest[0]) is not found[0]:
                 return None
-            converter.check_training(rest[0], op.name)
+            if op.type in gr.FUNCTIONAL_IFS:
+                converter.check_pred(op.inputs[0], op.name)
+            else:
+                converter.check_training(rest[0], op.name)
     elif op.type in ("SelectV2", "Select"):
         found = _dropout_rate(tensor)
     if found is None:

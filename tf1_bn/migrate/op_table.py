@@ -15,7 +15,7 @@ from tf1_bn.migrate import handlers_misc as misc
 OP_HANDLERS = {
     # batch normalization, every TF1 form (fused kernels, their tf.cond pair, tf.nn.batch_normalization)
     "FusedBatchNorm": [bn.fused], "FusedBatchNormV2": [bn.fused], "FusedBatchNormV3": [bn.fused],
-    "Merge": [bn.fused, misc.dropout],
+    "Merge": [bn.fused, misc.dropout], "If": [bn.fused, misc.dropout], "StatelessIf": [bn.fused, misc.dropout],
     "AddV2": [bn.plain, linear.linear_with_bias, misc.rescaling, misc.merge_layers],
     "Add": [bn.plain, linear.linear_with_bias, misc.rescaling, misc.merge_layers],
     # layers with a kernel
