@@ -35,6 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--check", type=positive_int, default=None, metavar="N",
                         help="feed N random batches through both and compare (default 2 when --check-data is absent)")
     parser.add_argument("--check-data", metavar="FILE.npz", help="arrays to check with, keyed by input name")
+    parser.add_argument("--fused-variance", choices=("keras", "tf1"), default="keras",
+                        help="keras (default): fused TF1 batch norm becomes keras.layers.BatchNormalization, loadable "
+                             "anywhere; tf1: tf1_bn.keras.FusedBatchNormalization, whose moving variance trains as "
+                             "TF1's fused kernel did (sigma^2*m/(m-1))")
     parser.add_argument("--allow-missing-statistics", action="store_true",
                         help="migrate even when BN moving statistics are missing from the checkpoint (report says so)")
     parser.set_defaults(func=run)
@@ -51,7 +55,8 @@ def run(args: argparse.Namespace) -> int:
     check = args.check if args.check is not None else (0 if args.check_data else 2)
     result = migrate_checkpoint(args.checkpoint, args.inputs, args.outputs, args.training, out=args.out,
                                 report=args.report, check=check, check_data=args.check_data,
-                                allow_missing_statistics=args.allow_missing_statistics)
+                                allow_missing_statistics=args.allow_missing_statistics,
+                                fused_variance=args.fused_variance)
     layers = [line for line in result.report.splitlines() if line.startswith("  ") and "<-" in line]
     print(f"converted {len(layers)} layers from {args.checkpoint}")
     for mode, value in result.differences.items():

@@ -5,6 +5,7 @@
 
     BatchRenormalization     Ioffe 2017, Algorithm 1            (tf1_bn/keras/renorm.py)
     GhostBatchNormalization  Hoffer et al. 2017, ghost batches  (tf1_bn/keras/ghost.py)
+    FusedBatchNormalization  TF1's fused kernel: moving variance σ²·m/(m−1)   (tf1_bn/keras/fused.py)
 
 Both are registered as "tf1_bn>BatchRenormalization" / "tf1_bn>GhostBatchNormalization": a `.keras` file
 that uses them loads with `keras.saving.load_model` once this package is imported:
@@ -18,7 +19,8 @@ the layers, which is why the names are not loaded lazily).
 
 from __future__ import annotations
 
+from tf1_bn.keras.fused import FusedBatchNormalization
 from tf1_bn.keras.ghost import GhostBatchNormalization
 from tf1_bn.keras.renorm import BatchRenormalization
 
-__all__ = ["BatchRenormalization", "GhostBatchNormalization"]
+__all__ = ["BatchRenormalization", "FusedBatchNormalization", "GhostBatchNormalization"]

@@ -113,7 +113,8 @@ def _save(model: Any, out: str) -> None:
 
 def migrate_checkpoint(prefix: str, inputs: Sequence[str], outputs: Sequence[str], training: str | None = None, *,
                        out: str, report: str | None = None, check: int = 0, check_data: str | None = None,
-                       allow_missing_statistics: bool = False, atol: float = 1e-5) -> MigrationResult:
+                       allow_missing_statistics: bool = False, atol: float = 1e-5,
+                       fused_variance: str = "keras") -> MigrationResult:
     """See the module docstring; returns the result, writes `out` (and `report`) when the check passes."""
     from tf1_bn.compat import behaviour
 
@@ -125,7 +126,7 @@ def migrate_checkpoint(prefix: str, inputs: Sequence[str], outputs: Sequence[str
         with graph.as_default(), tf.compat.v1.Session(graph=graph) as sess:
             missing = _restore(prefix, sess, allow_missing_statistics)
             steps: list = []
-            model = convert(sess, list(inputs), list(outputs), training, steps=steps)
+            model = convert(sess, list(inputs), list(outputs), training, steps=steps, fused_variance=fused_variance)
             differences: dict[str, float] = {}
             modes = [False, True] if training is not None else [False]
             for feed in _check_arrays(model, check, check_data, list(inputs)):

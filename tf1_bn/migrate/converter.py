@@ -64,8 +64,10 @@ def resolve(graph: tf.Graph, names: Any, argument: str) -> list[tf.Tensor]:
 class Converter:
     """One conversion: the handlers call back `variable`, `evaluate` and `check_training`."""
 
-    def __init__(self, sess: tf.compat.v1.Session, inputs: list[tf.Tensor], training: tf.Tensor | None) -> None:
+    def __init__(self, sess: tf.compat.v1.Session, inputs: list[tf.Tensor], training: tf.Tensor | None,
+                 fused_variance: str = "keras") -> None:
         self.sess, self.graph = sess, sess.graph
+        self.fused_variance = fused_variance
         self.inputs = [gr.source(t) for t in inputs]
         self.training = training
         self.known = gr.variables_by_op(self.graph)
@@ -140,6 +142,17 @@ def _upward(tensor: tf.Tensor, limit: int = 8):
         tensor = tensor.op.inputs[0]
 
 
+def _assign(layer: Any, step: Step, values: list[np.ndarray]) -> None:
+    """Each TF1 value into the Keras weight of the same name (reshaped: TF1 ghost-batch parameters keep
+    a broadcast shape such as (1, 1, C))."""
+    weights = {w.name.split("/")[-1].split(":")[0]: w for w in layer.weights}
+    for name, value in zip(step.weight_names, values):
+        if name not in weights:
+            raise ValueError(f"Keras layer {layer.name!r} ({step.layer}) has no weight {name!r}; it has {sorted(weights)}")
+        target = weights[name]
+        target.assign(np.reshape(value, target.shape).astype(target.dtype))
+
+
 def _layer_name(step: Step, used: set[str]) -> str:
     origin = next((w.op.name for w in step.weights if not isinstance(w, np.ndarray)), step.tf1)
     base = (origin.rsplit("/", 1)[0] if "/" in origin else origin).replace("/", "_") or step.layer.lower()
@@ -152,9 +165,17 @@ def _layer_name(step: Step, used: set[str]) -> str:
 
 @tf2_shapes()
 def convert(sess: tf.compat.v1.Session, inputs: Any, outputs: Any, training: Any = None, *,
-            name: str | None = None, steps: list | None = None) -> keras.Model:
+            name: str | None = None, fused_variance: str = "keras", steps: list | None = None) -> keras.Model:
     """A Keras 3 model computing `outputs` from `inputs` of the live TF1 graph in `sess` (see the module
-    docstring). `steps`, when a list, receives the converted (tensor name, Step) pairs for a report."""
+    docstring). `steps`, when a list, receives the converted (tensor name, Step) pairs for a report.
+
+    `fused_variance`: TF1's fused kernel moved the moving variance towards σ²·m/(m−1). "keras" (default)
+    maps it to keras.layers.BatchNormalization (same inference and training outputs, a model any Keras
+    loads; its moving variance then tracks σ²); "tf1" to `tf1_bn.keras.FusedBatchNormalization`, which
+    trains exactly as the TF1 graph did (load it after `import tf1_bn.keras`).
+    """
+    if fused_variance not in ("keras", "tf1"):
+        raise ValueError(f"`fused_variance` must be 'keras' or 'tf1'; received {fused_variance!r}")
     if not isinstance(sess, tf.compat.v1.Session):
         raise TypeError(f"`sess` must be a tf.compat.v1.Session; received {type(sess).__name__}")
     graph = sess.graph
@@ -162,7 +183,7 @@ def convert(sess: tf.compat.v1.Session, inputs: Any, outputs: Any, training: Any
     training_tensor = None if training is None else resolve(graph, training, "training")[0]
     if training_tensor is not None and training_tensor.dtype.base_dtype != tf.bool:
         raise ValueError(f"`training` must be a bool placeholder; received {training_tensor.name} of {training_tensor.dtype.name}")
-    converter = Converter(sess, input_tensors, training_tensor)
+    converter = Converter(sess, input_tensors, training_tensor, fused_variance)
     plan = converter.plan(output_tensors)
     variables = [w for _, step in plan for w in step.weights if not isinstance(w, np.ndarray)]
     values = iter(snapshot.read(sess, variables))
@@ -178,7 +199,7 @@ def convert(sess: tf.compat.v1.Session, inputs: Any, outputs: Any, training: Any
             arguments = [built[gr.source(t).name] for t in step.inputs]
             built[key] = layer(arguments if step.as_list else arguments[0])
             if values_of_step:
-                layer.set_weights(values_of_step)
+                _assign(layer, step, values_of_step)
         results = [built[gr.source(t).name] for t in output_tensors]
         model = keras.Model(keras_inputs if len(keras_inputs) > 1 else keras_inputs[0],
                             results if len(results) > 1 else results[0], name=name)

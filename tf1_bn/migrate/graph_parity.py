@@ -121,17 +121,19 @@ def training_step_parity(sess: tf.compat.v1.Session, model: Any, feed: dict, los
             for variable, gradient in zip(model.trainable_variables, tape.gradient(surrogate, model.trainable_variables)):
                 if gradient is not None:
                     variable.assign(variable - learning_rate * gradient)
-            keras_after = {id(layer): [np.array(w) for w in layer.weights] for layer in model.layers}
+            keras_after = {layer.name: {w.name.split("/")[-1].split(":")[0]: np.array(w) for w in layer.weights}
+                           for layer in model.layers}
         finally:
             if restore:
                 model.set_weights(before)
     differences, values = [], iter(tf1_after)
     for position, (_, step) in enumerate(record.steps, start=1):
-        layer_weights = keras_after[id(model.get_layer(step.keras_name))]
-        for name, weight, keras_value in zip(step.weight_names, step.weights, layer_weights):
+        for name, weight in zip(step.weight_names, step.weights):
             if isinstance(weight, np.ndarray):
                 continue
+            keras_value = keras_after[step.keras_name][name]
+            tf1_value = np.reshape(next(values), keras_value.shape)
             fused = name == "moving_variance" and any(FUSED_NOTE in note for note in step.notes)
             label = f"{name} (TF1's fused kernel keeps σ²·m/(m−1), Keras σ²)" if fused else name
-            differences.append(_difference(position, step.keras_name, label, keras_value, next(values), atol, rtol))
+            differences.append(_difference(position, step.keras_name, label, keras_value, tf1_value, atol, rtol))
     return ParityReport(differences, atol, rtol).raise_on_failure()

@@ -114,6 +114,12 @@ def _layer(converter: Any, x: tf.Tensor, axis: int, epsilon: float, gamma: Any, 
                      scale=gamma is not None)
     weights = [w for w in (gamma, beta) if w is not None] + [converter.variable(mean_op), converter.variable(variance_op)]
     names = [n for n, w in (("gamma", gamma), ("beta", beta)) if w is not None] + ["moving_mean", "moving_variance"]
+    if FUSED_NOTE in notes and converter.fused_variance == "tf1":
+        from tf1_bn.keras import FusedBatchNormalization
+
+        notes[notes.index(FUSED_NOTE)] = "tf1_bn.keras.FusedBatchNormalization keeps TF1's fused moving variance"
+        return Step("FusedBatchNormalization", lambda name: FusedBatchNormalization(name=name, **arguments), [x],
+                    weights, names, arguments, tf1, notes)
     return Step("BatchNormalization", lambda name: keras.layers.BatchNormalization(name=name, **arguments), [x],
                 weights, names, arguments, tf1, notes)
 
@@ -225,8 +231,9 @@ def _inverse_std(tensor: tf.Tensor) -> tuple[tf.Tensor, float, tf.Tensor | None]
     return None
 
 
-def plain(converter: Any, tensor: tf.Tensor) -> Step | None:
-    """tf.nn.batch_normalization's add_1 = x·k + (β − μ·k) (see the module docstring)."""
+def match_plain(converter: Any, tensor: tf.Tensor) -> dict | None:
+    """The parts of tf.nn.batch_normalization's add_1 = x·k + (β − μ·k): x, μ, σ², ε, γ, β tensors and the
+    moving variables behind μ and σ² (with the batch statistics when there is a training branch)."""
     if tensor.op.type not in ("Add", "AddV2"):
         return None
     for scaled, shift in (tensor.op.inputs, list(reversed(tensor.op.inputs))):
@@ -240,16 +247,31 @@ def plain(converter: Any, tensor: tf.Tensor) -> Step | None:
                 continue
             variance, epsilon, gamma = parts
             mean = gr.other(product, next(t for t in product.inputs if gr.source(t) is gr.source(k)))
-            beta = shift_op.inputs[0] if shift_op.type == "Sub" else None
             found_mean, found_variance = _statistic(converter, mean), _statistic(converter, variance)
             if found_mean is None or found_variance is None:
                 return None
-            notes = []
-            if found_mean[1] is None:
-                notes.append("the TF1 graph always normalized with the moving statistics (training=False); "
-                             "Keras follows the call's `training` argument")
-            return _layer(converter, gr.source(x), _axis(gr.source(x), found_mean[1], mean), epsilon,
-                          None if gamma is None else _parameter(converter, _unreshaped(gamma), 1.0),
-                          None if beta is None else _parameter(converter, _unreshaped(beta), 0.0),
-                          found_mean[0], found_variance[0], tensor.op.name, notes)
+            return dict(x=gr.source(x), mean=mean, epsilon=epsilon, gamma=gamma,
+                        beta=shift_op.inputs[0] if shift_op.type == "Sub" else None,
+                        mean_op=found_mean[0], variance_op=found_variance[0], batch=found_mean[1])
     return None
+
+
+def plain(converter: Any, tensor: tf.Tensor) -> Step | None:
+    """tf.nn.batch_normalization's add_1 = x·k + (β − μ·k) (see the module docstring); with Batch
+    Renormalization's r and d folded into γ and β it is `tf1_bn.migrate.handlers_bn_variants.renorm`."""
+    parts = match_plain(converter, tensor)
+    if parts is None:
+        return None
+    from tf1_bn.migrate import handlers_bn_variants
+
+    if handlers_bn_variants.is_renorm(parts):
+        return handlers_bn_variants.renorm(converter, tensor, parts)
+    notes = []
+    if parts["batch"] is None:
+        notes.append("the TF1 graph always normalized with the moving statistics (training=False); "
+                     "Keras follows the call's `training` argument")
+    gamma, beta = parts["gamma"], parts["beta"]
+    return _layer(converter, parts["x"], _axis(parts["x"], parts["batch"], parts["mean"]), parts["epsilon"],
+                  None if gamma is None else _parameter(converter, _unreshaped(gamma), 1.0),
+                  None if beta is None else _parameter(converter, _unreshaped(beta), 0.0),
+                  parts["mean_op"], parts["variance_op"], tensor.op.name, notes)

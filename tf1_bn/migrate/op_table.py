@@ -9,6 +9,7 @@ with its name and type, with SUPPORTED listed.
 from __future__ import annotations
 
 from tf1_bn.migrate import handlers_bn as bn
+from tf1_bn.migrate import handlers_bn_variants as bn_variants
 from tf1_bn.migrate import handlers_linear as linear
 from tf1_bn.migrate import handlers_misc as misc
 
@@ -25,7 +26,7 @@ OP_HANDLERS = {
     "Maximum": [misc.activation],
     # pooling, shapes, merges, dropout
     "MaxPool": [misc.pooling], "AvgPool": [misc.pooling],
-    "Reshape": [misc.reshape], "Squeeze": [misc.reshape], "ExpandDims": [misc.reshape],
+    "Reshape": [bn_variants.ghost, misc.reshape], "Squeeze": [misc.reshape], "ExpandDims": [misc.reshape],
     "Transpose": [misc.transpose], "Mean": [misc.spatial_mean], "Pad": [misc.pad], "PadV2": [misc.pad],
     "ConcatV2": [misc.merge_layers], "Mul": [misc.rescaling, misc.merge_layers],
     "Sub": [misc.rescaling, misc.merge_layers], "RealDiv": [misc.rescaling],
