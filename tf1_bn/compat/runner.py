@@ -71,19 +71,29 @@ def _facade_import(user: _UserCode, facade: Any, real_import: Callable[..., Any]
 
     def hooked_import(name: str, globals: dict | None = None, locals: dict | None = None,
                       fromlist: Sequence[str] | None = (), level: int = 0) -> Any:
-        module = real_import(name, globals, locals, fromlist, level)
-        if level != 0 or not (name == "tensorflow" or name.startswith("tensorflow.")) or not user.imports(globals):
+        ours = level == 0 and (name == "tensorflow" or name.startswith("tensorflow.")) and user.imports(globals)
+        try:
+            module = real_import(name, globals, locals, fromlist, level)
+        except ModuleNotFoundError as error:
+            if ours and error.name and error.name.startswith("tensorflow."):  # import tensorflow.contrib.rnn
+                raise MissingAPIError("tf." + error.name[len("tensorflow."):]) from None
+            raise
+        if not ours:
             return module
         if not fromlist:
             return facade  # `import tensorflow[.x.y] [as tf]` binds the top-level package
         alias = names.BY_NAME.get(name)  # `from tensorflow.compat import v1 as tf`, `from tensorflow.contrib import slim`
-        return names.load(alias.module) if alias is not None else module
+        module = names.load(alias.module) if alias is not None else module
+        for attribute in fromlist:  # from tensorflow.contrib import rnn: the one-line missing-API error, not ImportError
+            if attribute != "*" and not hasattr(module, attribute):
+                getattr(module, attribute)  # raises MissingAPIError for our namespaces, AttributeError otherwise
+        return module
 
     return hooked_import
 
 
 @contextlib.contextmanager
-def _patched(script: pathlib.Path, argv: Sequence[str]) -> Iterator[_UserCode]:
+def _patched(script: pathlib.Path, argv: Sequence[str], shown: str) -> Iterator[_UserCode]:
     """Install the facade, argv, sys.path and the Agg backend for the run; restore all of it afterwards."""
     from tf1_bn.compat import install as installer
 
@@ -101,7 +111,7 @@ def _patched(script: pathlib.Path, argv: Sequence[str]) -> Iterator[_UserCode]:
         _fresh_default_graph()
 
         builtins.__import__ = _facade_import(user, facade, saved_import)
-        sys.argv = [str(script), *argv]
+        sys.argv = [shown, *argv]  # as given, as `python SCRIPT` sets it
         sys.path.insert(0, str(script.parent))
         yield user
     finally:
@@ -155,10 +165,15 @@ def run_script(script: str | os.PathLike, argv: Sequence[str] = (), *, stderr: I
     path = pathlib.Path(shown)
     if not path.is_file():
         raise FileNotFoundError(f"no such script: {shown}" if not path.exists() else f"not a file: {shown}")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as error:  # as `python SCRIPT` does: one line, exit 2
+        raise ValueError(f"can't open file {shown!r}: {error.strerror}") from None
     path = path.resolve()
-    with _patched(path, argv) as user:
+    with _patched(path, argv, shown) as user:
         try:
-            runpy.run_path(str(path), run_name="__main__")
+            runpy.run_path(shown, run_name="__main__")  # argv[0], __file__ and tracebacks as given, as python does
         except SystemExit as exit_:
             code = exit_.code
             if code is None or isinstance(code, int):
@@ -170,6 +185,9 @@ def run_script(script: str | os.PathLike, argv: Sequence[str] = (), *, stderr: I
             return EXIT_MISSING_API
         except KeyboardInterrupt:
             raise
+        except SyntaxError as error:  # python's own caret block, no runner frames
+            stream.write("".join(traceback.format_exception_only(type(error), error)))
+            return 1
         except BaseException as error:  # noqa: BLE001  (the script's own failure: show it as Python would)
             _print_script_traceback(error, user, stream)
             return 1

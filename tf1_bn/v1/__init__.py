@@ -37,6 +37,7 @@ from typing import Any
 import tensorflow as _tf
 
 from tf1_bn.compat import names as _names
+from tf1_bn.compat.keras_gate import gated as _gated
 from tf1_bn.errors import MissingAPIError
 
 from tf1_bn.compat import behaviour as _behaviour  # noqa: E402
@@ -56,9 +57,12 @@ def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module 'tf1_bn.v1' has no attribute {name!r}")
     try:
-        return getattr(_v1, name)
-    except AttributeError:
-        pass
+        return _gated(getattr(_v1, name), f"tf.{name}")
+    except MissingAPIError:
+        raise
+    except AttributeError as error:
+        if "Keras 3" in str(error):
+            raise MissingAPIError(f"tf.{name}") from None
     loaded = sys.modules.get(f"tensorflow.{name}")
     if loaded is not None:
         return loaded

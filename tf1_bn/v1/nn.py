@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import tensorflow as _tf
 
+from tf1_bn.compat.keras_gate import gated
+
 _nn = _tf.compat.v1.nn
 
 
@@ -27,7 +29,7 @@ def moments(x: Any, axes: Any, shift: Any = None, name: str | None = None, keep_
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(f"module 'tf1_bn.v1.nn' has no attribute {name!r}")
-    return getattr(_nn, name)
+    return gated(getattr(_nn, name), f"tf.nn.{name}")
 
 
 def __dir__() -> list[str]:
