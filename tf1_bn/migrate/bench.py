@@ -78,7 +78,7 @@ class BenchResult:
                 f"plan (walk + recognise): {self.plan_seconds:.2f} s",
                 f"read + Keras build:      {self.build_seconds:.2f} s",
                 f"convert total:           {self.convert_seconds:.2f} s ({verdict} the {TARGET_SECONDS:.0f} s target)",
-                f"inference max |Keras − TF1|: {self.max_abs_difference:.3g} (max |logit| {self.output_scale:.3g})"]
+                f"inference max |Keras − TF1|: {self.max_abs_difference:.3g} (max |logit| {self.output_scale:.4g})"]
 
 
 def _bottleneck(net: tf.Tensor, depth: int, stride: int, project: bool, scope: str) -> tf.Tensor:

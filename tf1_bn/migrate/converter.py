@@ -73,6 +73,13 @@ class Converter:
         self.known = gr.variables_by_op(self.graph)
         self.initializers = frozenset(v.initializer for v in self.known.values())
         self.steps: list[tuple[str, Step]] = []
+        self._writers: dict | None = None
+
+    def writers(self, variable: tf.Operation) -> list[tf.Operation]:
+        """The ops assigning to `variable` (one scan of the graph per conversion, not one per BN layer)."""
+        if self._writers is None:
+            self._writers = gr.writers_by_variable(self.graph, self.initializers)
+        return self._writers.get(variable, [])
 
     def variable(self, op: tf.Operation) -> Any:
         if op not in self.known:
@@ -107,6 +114,12 @@ class Converter:
             step = handler(self, tensor)
             if step is not None:
                 return step
+        blocker = None if tensor.op.type not in OP_HANDLERS else next(
+            (gr.source(t).op for t in tensor.op.inputs
+             if gr.source(t).op.type not in OP_HANDLERS and gr.source(t).op.type not in _LEAVES), None)
+        if blocker is not None:  # name the op that really stops it (e.g. conv2d_transpose under its BiasAdd)
+            raise ValueError(f"cannot convert op {blocker.name!r} of type {blocker.type} (feeding {tensor.op.name!r}); "
+                             f"the converter supports: {SUPPORTED}")
         raise ValueError(f"cannot convert op {tensor.op.name!r} of type {tensor.op.type} (tensor {tensor.name}); "
                          f"the converter supports: {SUPPORTED}")
 
@@ -132,6 +145,9 @@ class Converter:
             stack.append((tensor, True))
             stack.extend((gr.source(t), False) for t in reversed(step.inputs))
         return self.steps
+
+
+_LEAVES = frozenset({"Placeholder", "Const", "VarHandleOp", "VariableV2", "Variable", "ReadVariableOp"})
 
 
 def _upward(tensor: tf.Tensor, limit: int = 8):

@@ -89,6 +89,11 @@ def scalar(tensor: tf.Tensor) -> float | None:
     return float(np.asarray(value).reshape(()))
 
 
+def decimal(value: float) -> float:
+    """A float32 attribute or constant as the decimal it was written as (0.2, not 0.20000000298023224)."""
+    return float(str(np.float32(value)))
+
+
 def op_of(tensor: tf.Tensor, *types: str) -> tf.Operation | None:
     """The op behind `tensor` (through pass-through ops) when its type is one of `types`."""
     op = source(tensor).op
@@ -118,6 +123,17 @@ def writers(graph: tf.Graph, variable: tf.Operation, initializers: frozenset = f
     `initializers` excluded."""
     return [op for op in all_ops(graph)
             if op.type in _WRITE_OPS and op not in initializers and op.inputs and variable_op(op.inputs[0]) is variable]
+
+
+def writers_by_variable(graph: tf.Graph, initializers: frozenset = frozenset()) -> dict[tf.Operation, list]:
+    """`writers` for every variable at once: variable op → the ops assigning to it, in graph order."""
+    found: dict[tf.Operation, list] = {}
+    for op in all_ops(graph):
+        if op.type in _WRITE_OPS and op not in initializers and op.inputs:
+            variable = variable_op(op.inputs[0])
+            if variable is not None:
+                found.setdefault(variable, []).append(op)
+    return found
 
 
 _WRITE_OPS = frozenset({"AssignSubVariableOp", "AssignVariableOp", "AssignAddVariableOp", "AssignSub", "Assign",

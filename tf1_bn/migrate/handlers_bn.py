@@ -54,7 +54,7 @@ def _fused_ops(converter: Any, tensor: tf.Tensor) -> list[tf.Operation] | None:
 
 def _momentum(converter: Any, variable_op: tf.Operation) -> float | None:
     """1 − decay of the op that moves `variable_op` by moving − (moving − batch)·decay, or None."""
-    for writer in gr.writers(converter.graph, variable_op, converter.initializers):
+    for writer in converter.writers(variable_op):
         delta = gr.source(writer.inputs[1])
         if writer.type in ("AssignVariableOp", "Assign") and delta.op.type == "Sub":
             delta = gr.source(delta.op.inputs[1])  # tf.assign(pop, pop − delta), the Udacity lesson's form
@@ -90,7 +90,7 @@ def _folded(converter: Any, tensor: tf.Tensor) -> float | None:
 
 def _float32(value: float) -> float:
     """A float32 attribute or constant as the decimal it was written as (0.001, not 0.0010000000474974513)."""
-    return float(str(np.float32(value)))
+    return gr.decimal(value)
 
 
 def _parameter(converter: Any, tensor: tf.Tensor, neutral: float) -> Any | None:

@@ -38,14 +38,15 @@ def activation(converter: Any, tensor: tf.Tensor) -> Step | None:
         return _simple("Activation", keras.layers.Activation, [op.inputs[0]], {"activation": ACTIVATIONS[op.type]}, tensor)
     if op.type == "LeakyRelu":
         return _simple("LeakyReLU", keras.layers.LeakyReLU, [op.inputs[0]],
-                       {"negative_slope": float(op.get_attr("alpha"))}, tensor)
+                       {"negative_slope": gr.decimal(op.get_attr("alpha"))}, tensor)
     if op.type == "Maximum":  # tf.maximum(x, alpha * x): leaky relu written by hand
         for x, scaled in (op.inputs, list(reversed(op.inputs))):
             mul = gr.op_of(scaled, "Mul")
             if mul is not None and any(gr.source(t) is gr.source(x) for t in mul.inputs):
                 alpha = gr.scalar(gr.other(mul, next(t for t in mul.inputs if gr.source(t) is gr.source(x))))
                 if alpha is not None and 0 <= alpha < 1:
-                    return _simple("LeakyReLU", keras.layers.LeakyReLU, [x], {"negative_slope": alpha}, tensor)
+                    return _simple("LeakyReLU", keras.layers.LeakyReLU, [x], {"negative_slope": gr.decimal(alpha)},
+                                   tensor)
     return None
 
 
@@ -135,7 +136,8 @@ def rescaling(converter: Any, tensor: tf.Tensor) -> Step | None:
             return None  # c / x
         scale, offset = {"Mul": (value, 0.0), "RealDiv": (1.0 / value, 0.0), "Add": (1.0, value),
                          "AddV2": (1.0, value), "Sub": (1.0, -value)}[op.type]
-        return _simple("Rescaling", keras.layers.Rescaling, [x], {"scale": scale, "offset": offset}, tensor)
+        return _simple("Rescaling", keras.layers.Rescaling, [x], {"scale": gr.decimal(scale), "offset": gr.decimal(offset)},
+                       tensor)
     return None
 
 
@@ -174,4 +176,4 @@ def dropout(converter: Any, tensor: tf.Tensor) -> Step | None:
         found = _dropout_rate(tensor)
     if found is None:
         return None
-    return _simple("Dropout", keras.layers.Dropout, [found[0]], {"rate": found[1]}, tensor)
+    return _simple("Dropout", keras.layers.Dropout, [found[0]], {"rate": gr.decimal(found[1])}, tensor)

@@ -22,6 +22,7 @@ Bad input (no `.index`, not a checkpoint, an unreadable `.meta`) is one ValueErr
 from __future__ import annotations
 
 import dataclasses
+import glob
 import os
 import re
 from typing import Any
@@ -29,6 +30,8 @@ from typing import Any
 import tensorflow as tf
 
 from tf1_bn._graph import tf2_shapes
+from tf1_bn.migrate import graph_reading as gr
+from tf1_bn.migrate import handlers_bn as bn
 
 # The last name component of a BN statistic → its role (seed 003's EMA shadows do not say which).
 BY_NAME = {
@@ -94,22 +97,35 @@ def _checked_prefix(prefix: str) -> str:
     return prefix
 
 
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return (lines[0] if lines else type(error).__name__).rstrip(".")
+
+
 def _saved(prefix: str) -> list[tuple[str, tuple[int, ...], str]]:
     try:
         reader = tf.train.load_checkpoint(prefix)
         shapes, dtypes = reader.get_variable_to_shape_map(), reader.get_variable_to_dtype_map()
     except (tf.errors.OpError, ValueError) as error:
-        first = str(error).splitlines()[0] if str(error) else ""
-        raise ValueError(f"CHECKPOINT {prefix!r} is not a readable TF checkpoint ({type(error).__name__}: {first})") from None
+        raise ValueError(f"CHECKPOINT {prefix!r} is not a readable TF checkpoint ({_first_line(error)})") from None
     return [(name, tuple(shapes[name]), dtypes[name].name) for name in sorted(shapes)]
 
 
-def _role_by_name(name: str) -> str | None:
-    return BY_NAME.get(name.removesuffix(_OBJECT_SUFFIX).rsplit("/", 1)[-1])
+def _marked_by_name(name: str) -> tuple[str | None, str | None]:
+    """(role, layer scope) from the name's last component (BY_NAME), or (None, None)."""
+    scope, _, last = name.removesuffix(_OBJECT_SUFFIX).rpartition("/")
+    role = BY_NAME.get(last)
+    return (role, scope or None) if role else (None, None)
+
+
+def _data_notes(prefix: str) -> list[str]:
+    if glob.glob(glob.escape(prefix) + ".data-*-of-*"):
+        return []
+    return [f"no {prefix}.data-*-of-* beside the index: the variables are listed, their values are not there"]
 
 
 def _layer_name(variable_names: list[str], fallback: str) -> str:
-    """The scope the statistics share ("conv1/BatchNorm"), else the scope of the op that stood for the layer."""
+    """The scope the layer's variables share ("conv1/BatchNorm"), else that of the op standing for the layer."""
     parts = [name.split("/")[:-1] for name in variable_names]
     common = []
     for components in zip(*parts):
@@ -145,6 +161,18 @@ def _bn_handlers() -> dict[str, list]:
     return {op: handlers for op, handlers in table.items() if handlers}
 
 
+def _outer_patterns_first(graph: tf.Graph) -> list[tf.Operation]:
+    """The graph's ops, fused kernels last (after the Merge/If that may pair two of them)."""
+    ops = graph.get_operations()
+    return [op for op in ops if op.type not in bn.FUSED] + [op for op in ops if op.type in bn.FUSED]
+
+
+def _kernel_statistics(op: tf.Operation) -> set[str]:
+    """The names of the moving variables a fused kernel reads (inputs 3 and 4); {""} when it reads none."""
+    found = {gr.variable_op(t) for t in op.inputs[3:5]}
+    return {"" if variable is None else variable.name for variable in found} or {""}
+
+
 @tf2_shapes()
 def _graph_statistics(meta: str) -> tuple[list[tuple[str, list[tuple[str, str]]]], list[str]]:
     """[(layer name, [(role, variable name)])] of the BN layers in the meta graph, and notes."""
@@ -158,11 +186,13 @@ def _graph_statistics(meta: str) -> tuple[list[tuple[str, list[tuple[str, str]]]
             try:
                 tf.compat.v1.train.import_meta_graph(meta, clear_devices=True)
             except Exception as error:  # noqa: BLE001  (a corrupt .meta: one line, whatever TF raised)
-                first = str(error).splitlines()[0] if str(error) else ""
-                raise ValueError(f"cannot import {meta} ({type(error).__name__}: {first})") from None
+                raise ValueError(f"CHECKPOINT {meta.removesuffix('.meta')!r}: cannot import {meta} "
+                                 f"({_first_line(error)})") from None
             with tf.compat.v1.Session(graph=graph) as sess:
-                recognizer = _recognizer(sess)
-                for op in graph.get_operations():
+                recognizer, named_statistics = _recognizer(sess), set()
+                for op in _outer_patterns_first(graph):
+                    if op.type in bn.FUSED and _kernel_statistics(op) <= named_statistics:
+                        continue  # the kernel of a tf.cond pair already found: recognising it again costs a scan
                     for handler in handlers.get(op.type, ()):
                         try:
                             step = handler(recognizer, op.outputs[0])
@@ -171,12 +201,14 @@ def _graph_statistics(meta: str) -> tuple[list[tuple[str, list[tuple[str, str]]]
                             break
                         if step is None:
                             continue
-                        statistics = [(role, weight.op.name) for role, weight in zip(step.weight_names, step.weights)
-                                      if role not in ("gamma", "beta") and hasattr(weight, "op")]
+                        named = [(role, weight.op.name) for role, weight in zip(step.weight_names, step.weights)
+                                 if hasattr(weight, "op")]  # variables, not constants
+                        statistics = [(role, name) for role, name in named if role not in ("gamma", "beta")]
                         key = tuple(name for _, name in statistics)
                         if key and key not in seen:  # a tf.cond pair and its two kernels are one layer
                             seen.add(key)
-                            found.append((_layer_name(list(key), step.tf1 or op.name), statistics))
+                            named_statistics.update(key)
+                            found.append((_layer_name([name for _, name in named], step.tf1 or op.name), statistics))
                         break
     finally:
         behaviour.switch_back(switched)
@@ -184,20 +216,20 @@ def _graph_statistics(meta: str) -> tuple[list[tuple[str, list[tuple[str, str]]]
 
 
 def inspect_checkpoint(prefix: str) -> CheckpointInspection:
-    """The variables of the checkpoint at `prefix`, its BN moving statistics and which are missing (module docstring)."""
+    """The variables of the checkpoint at `prefix`, its BN moving statistics and which are missing (see the
+    module docstring)."""
     saved = _saved(_checked_prefix(prefix))
     meta = prefix + ".meta"
     if not os.path.isfile(meta):
-        variables = [CheckpointVariable(name, shape, dtype, role, name.removesuffix(_OBJECT_SUFFIX).rsplit("/", 1)[0]
-                                        if (role := _role_by_name(name)) else None) for name, shape, dtype in saved]
-        return CheckpointInspection(prefix, tuple(variables), None)
+        variables = [CheckpointVariable(name, shape, dtype, *_marked_by_name(name)) for name, shape, dtype in saved]
+        return CheckpointInspection(prefix, tuple(variables), None, tuple(_data_notes(prefix)))
     layers, notes = _graph_statistics(meta)
     names = {name for name, _, _ in saved}
     roles = {variable: (role, layer) for layer, statistics in layers for role, variable in statistics}
     variables = [CheckpointVariable(name, shape, dtype, *roles.get(name, (None, None))) for name, shape, dtype in saved]
     found = [BatchNormLayer(layer, tuple(statistics), tuple(v for _, v in statistics if v not in names))
              for layer, statistics in layers]
-    return CheckpointInspection(prefix, tuple(variables), tuple(found), tuple(notes))
+    return CheckpointInspection(prefix, tuple(variables), tuple(found), tuple(_data_notes(prefix) + notes))
 
 
 def format_inspection(found: CheckpointInspection) -> list[str]:
@@ -211,20 +243,22 @@ def format_inspection(found: CheckpointInspection) -> list[str]:
     for variable, shape in zip(found.variables, shapes):
         mark = f"  {variable.statistic} of {variable.layer}" if variable.statistic else ""
         lines.append(f"  {variable.name:<{width}}  {shape:<{shape_width}}  {variable.dtype}{mark}".rstrip())
+    lines += [f"note: {note}" for note in found.notes]
     marked = sum(v.statistic is not None for v in found.variables)
     if not found.graph_available:
         lines.append(f"{marked} variable(s) named like BN moving statistics; whether a BN layer lacks its "
                      f"statistics cannot be told without the graph ({found.prefix}.meta)")
         return lines
-    lines += [f"note: {note}" for note in found.notes]
     incomplete = [layer for layer in found.layers if layer.missing]
     if not found.layers:
         lines.append("no BN layer in the graph")
     elif not incomplete:
         lines.append(f"{len(found.layers)} BN layer(s): every moving statistic is in the checkpoint")
     else:
-        lines.append(f"{len(found.layers)} BN layer(s): {len(incomplete)} lack moving statistics in the checkpoint")
-        lines += [f"  missing: {', '.join(layer.missing)} (layer {layer.name})" for layer in incomplete]
-        lines.append("a Saver(var_list=tf.trainable_variables()) leaves them out: saved with Saver() they would "
-                     "be restored; tf1-bn migrate needs --allow-missing-statistics to go on without them")
+        lines.append(f"{len(found.layers)} BN layer(s): moving statistics missing from the checkpoint for "
+                     f"{len(incomplete)}")
+        lines += [f"  {layer.name}: {', '.join(layer.missing)}" for layer in incomplete]
+        lines.append("(a Saver(var_list=tf.trainable_variables()) leaves them out; restored, those layers normalize "
+                     "with their initial mean 0 and variance 1 at inference; tf1-bn migrate needs "
+                     "--allow-missing-statistics)")
     return lines
