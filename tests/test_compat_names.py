@@ -83,7 +83,7 @@ def test_public_errors_come_from_one_module_without_tensorflow():
         capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split(None, 1) == [
-        "False", "['GraphModeRequiredError', 'MissingAPIError', 'MissingUpdateOpsError']\n"]
+        "False", "['GraphModeRequiredError', 'MissingAPIError', 'MissingStatisticsError', 'MissingUpdateOpsError']\n"]
 
 
 def test_the_errors_raised_are_the_public_ones(graph):

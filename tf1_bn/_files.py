@@ -36,3 +36,26 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", suffix: str = ".tmp",
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | os.PathLike, option: str) -> Iterator[None]:
+    """Hold an exclusive lock on `folder` (a `.tf1-bn.lock` file in it) for the block, so that two runs
+    writing the same output folder cannot interleave their files. The lock is the OS's (flock): it goes
+    with the process, also when it is killed. A second run gets a ValueError naming `option`."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock, as before
+        yield
+        return
+    path = pathlib.Path(folder) / ".tf1-bn.lock"
+    handle = open(path, "a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ValueError(f"{option} {os.fspath(folder)!r}: the folder is in use by another tf1-bn run; "
+                             "wait for it or choose another folder") from None
+        yield
+    finally:
+        handle.close()

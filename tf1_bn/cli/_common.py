@@ -10,14 +10,28 @@ from typing import Any, Callable, Iterator
 BN_CHOICES = ("layers", "moments_ema", "assign")
 
 
-def positive_int(text: str) -> int:
+MAX_COUNT = 10**9  # steps, repeats, batches: beyond this no run ends (and tqdm/plots overflow)
+MAX_SEED = 2**32 - 1  # NumPy's seed range
+
+
+def _bounded_int(text: str, low: int, high: int, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, received {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"expected {what}, received {text!r}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer in 1…10⁹ (argparse names the option in its message)."""
+    return _bounded_int(text, 1, MAX_COUNT, f"a positive integer up to {MAX_COUNT:_}".replace("_", ","))
+
+
+def seed(text: str) -> int:
+    """argparse type: a seed in 0…2³²−1."""
+    return _bounded_int(text, 0, MAX_SEED, f"a non-negative integer up to {MAX_SEED}")
 
 
 def positive_float(text: str) -> float:
@@ -58,7 +72,21 @@ def output_folder(path: str, option: str) -> str:
         raise ValueError(f"{option} {path!r}: expected a folder, found a file") from None
     except OSError as error:
         raise ValueError(f"{option} {path!r}: cannot create the folder ({error.strerror})") from None
+    _probe_writable(path, option)
     return path
+
+
+def _probe_writable(folder: str, option: str) -> None:
+    """Write and remove a probe file in `folder` (root ignores permission bits, so os.access alone is not enough)."""
+    import tempfile
+
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"{option} {folder!r}: the folder is not writable")
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".tf1-bn-probe."):
+            pass
+    except OSError as error:
+        raise ValueError(f"{option} {folder!r}: cannot write there ({error.strerror})") from None
 
 
 def output_file_parent(path: str, option: str) -> str:
@@ -68,8 +96,7 @@ def output_file_parent(path: str, option: str) -> str:
         raise ValueError(f"{option} {path!r}: expected a file name, found a folder")
     if not os.path.isdir(folder):
         raise ValueError(f"{option} {path!r}: the folder {folder!r} does not exist")
-    if not os.access(folder, os.W_OK):
-        raise ValueError(f"{option} {path!r}: the folder {folder!r} is not writable")
+    _probe_writable(folder, option)
     return path
 
 
@@ -78,7 +105,7 @@ def add_training_options(parser: argparse.ArgumentParser, default_steps: int) ->
                         help=f"training batches of 60 per network (default {default_steps}; the article: 50000)")
     parser.add_argument("--validate-every", type=positive_int, default=500, metavar="K",
                         help="validate after batch 0 and every K batches (default 500, as the article)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and the batch order (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed of the initial weights and the batch order (default 0)")
     parser.add_argument("--data", default="mnist", metavar="mnist|fashion|DIR",
                         help="mnist: MNIST_data/ in the current folder, else the embedded 10,000-digit subset "
                              "(offline); fashion: Debian's dataset-fashion-mnist; DIR: a folder with the four "

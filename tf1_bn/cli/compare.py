@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from tf1_bn.cli._common import add_training_options, data_factory, output_folder, positive_float
+from tf1_bn.cli._common import add_training_options, data_factory, output_file_parent, output_folder, positive_float
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     factory = data_factory(args.data, args.seed)
     if args.plot:
         output_folder(os.path.dirname(args.plot) or ".", "--plot")
+        output_file_parent(args.plot, "--plot")  # a folder or an unwritable place: one line, before training
     without_bn, with_bn, pair = run_pair(config, args.steps, args.validate_every, data_factory=factory, seed=args.seed,
                                          bn=args.bn, fast=not args.faithful, inference_stats=args.inference_stats,
               progress=not args.no_progress)

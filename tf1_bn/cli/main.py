@@ -13,7 +13,8 @@ Set TF1_BN_DEBUG=1 to see full tracebacks instead of one-line errors.
 
 Exit codes: 0 success, 1 the command found a problem (e.g. lint findings), 2 bad usage or bad input
 (argparse errors, and ValueError/TypeError/FileNotFoundError raised by the library), shown as one line
-without a traceback.
+without a traceback; 130 interrupted (Ctrl-C, also while TensorFlow imports), 143 terminated
+(SIGTERM: raised as an exception, so temporary files are removed as on any error).
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import argparse
 import importlib
 import os
 import pkgutil
+import signal
 import sys
 from typing import Sequence
 
 from tf1_bn._quiet import import_tensorflow_quietly
+from tf1_bn._signals import Terminated, terminate_as_exception
 from tf1_bn._version import __version__
 
 # The order `--help` lists subcommands in; modules not named here follow alphabetically.
@@ -58,18 +61,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    if getattr(args, "needs_tensorflow", True):
-        import_tensorflow_quietly()
     try:
+        with terminate_as_exception():
+            return _run(args)
+    except Terminated:
+        print(f"tf1-bn {args.command}: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        if getattr(args, "needs_tensorflow", True):
+            import_tensorflow_quietly()  # Ctrl-C here is "interrupted" too
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError) as error:
+    except (ValueError, TypeError, OSError) as error:  # OSError: FileNotFoundError, PermissionError, DownloadError…
         if os.environ.get("TF1_BN_DEBUG"):
             raise
-        print(f"tf1-bn {args.command}: error: {error}", file=sys.stderr)
+        print(f"tf1-bn {args.command}: error: {_one_line(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"tf1-bn {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line (an OSError's strerror and file name when it has no message of its own)."""
+    text = str(error)
+    if isinstance(error, OSError) and error.filename and error.strerror and not text.startswith(error.strerror):
+        text = f"{error.filename}: {error.strerror}"
+    return " ".join(text.split())
 
 
 if __name__ == "__main__":

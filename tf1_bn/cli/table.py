@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from tf1_bn._files import folder_lock
 from tf1_bn.cli._common import add_training_options, data_factory, option_names, output_folder
 
 DEFAULT_STEPS = 30000  # the article: 50000; 30000 already shows all 8 of its verdicts on the embedded subset (3-4 min)
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
     with option_names(only="--only", steps="--steps", validate_every="--validate-every"):
         only = parse_only(args.only)
         output_folder(args.out, "--out")
+    with folder_lock(args.out, "--out"), option_names(only="--only", steps="--steps", validate_every="--validate-every"):
         run_table(steps=args.steps, validate_every=args.validate_every, seed=args.seed,
                   data_factory=data_factory(args.data, args.seed), bn=args.bn, only=only, out_dir=args.out,
                   fast=not args.faithful, inference_stats=args.inference_stats,

@@ -35,6 +35,7 @@ from typing import IO, Any, Callable, Iterator, Sequence
 
 import tf1_bn
 from tf1_bn.compat import names
+from tf1_bn._signals import Terminated
 from tf1_bn.errors import MissingAPIError
 
 EXIT_MISSING_API = 3
@@ -183,7 +184,7 @@ def run_script(script: str | os.PathLike, argv: Sequence[str] = (), *, stderr: I
         except MissingAPIError as error:
             print(_missing_api_message(error, user, shown), file=stream)
             return EXIT_MISSING_API
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated):
             raise
         except SyntaxError as error:  # python's own caret block, no runner frames
             stream.write("".join(traceback.format_exception_only(type(error), error)))
