@@ -98,6 +98,28 @@ class Migration:
 
         return to_keras(network, self.session)
 
+    def convert(self, inputs: Any, outputs: Any, training: Any = None, **options: Any) -> Any:
+        """`tf1_bn.migrate.convert` of this session's graph (any supported TF1 model, see converter.py)."""
+        from tf1_bn.migrate.converter import convert
+
+        return convert(self.session, inputs, outputs, training, **options)
+
+    def check_converted(self, model: Any, feed: dict, *, loss: Any = None, learning_rate: float | None = None,
+                        atol: float = 1e-5, rtol: float = 1e-5) -> dict[str, Any]:
+        """For a model from `convert`: outputs in inference and (with a training placeholder) training mode,
+        and, given `loss` and `learning_rate`, one SGD step; → {"inference", "training", "training_step"}."""
+        from tf1_bn.migrate import graph_parity
+
+        if (loss is None) != (learning_rate is None):
+            raise ValueError("`loss` and `learning_rate` must be given together (for the training-step check)")
+        reports = {"inference": graph_parity.outputs_parity(self.session, model, feed, False, atol, rtol)}
+        if graph_parity.record_of(model).training is not None:
+            reports["training"] = graph_parity.outputs_parity(self.session, model, feed, True, atol, rtol)
+        if loss is not None:
+            reports["training_step"] = graph_parity.training_step_parity(self.session, model, feed, loss,
+                                                                         learning_rate, atol, rtol)
+        return reports
+
     def sample_batch(self, batch_size: int = 60, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
         return sample_batch(batch_size, seed)
 
