@@ -9,6 +9,13 @@ from tf1_bn.lint import Finding, lint_source
 
 # Each snippet marks the lines it expects a finding on with `# expect: CODE`; unmarked snippets must lint clean.
 HEAD = "import tensorflow as tf\n"
+LAYER = "h = tf.layers.batch_normalization(x, training=is_training)\n"
+
+
+def with_layer(*bodies: str) -> str:
+    """A snippet that builds a tf.layers batch norm (driven by `is_training`) on line 2, then the bodies
+    (each dedented)."""
+    return HEAD + LAYER + "".join(textwrap.dedent(body) for body in bodies)
 
 
 def expected(source: str) -> list[tuple[str, int]]:

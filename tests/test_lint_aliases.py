@@ -17,6 +17,10 @@ from test_lint_bn001 import BN001
 from test_lint_bn002 import BN002
 from test_lint_bn003 import BN003
 from test_lint_correct import CORRECT
+from test_lint_bn006 import BN006
+from test_lint_bn007 import BN007
+from test_lint_bn008 import BN008
+from test_lint_bn009 import BN009
 from test_lint_mode import MODE
 from tf1_bn.lint import lint_source
 
@@ -110,7 +114,7 @@ def test_keras_layers_are_not_tf1_layers():
 # Metamorphic checks over the whole snippet collection of the test_lint_* files: renaming the TensorFlow
 # alias, or pushing the code down by blank lines, must give the same findings (shifted by those lines).
 SNIPPETS = [HEAD + textwrap.dedent(s[len(HEAD):])
-            for table in (CORRECT, BN001, BN002, BN003, MODE)
+            for table in (CORRECT, BN001, BN002, BN003, MODE, BN006, BN007, BN008, BN009)
             for s in table.values()]
 
 

@@ -1,4 +1,4 @@
-"""`tf1-bn lint`: find the TF1 batch-norm UPDATE_OPS bugs in source files, without running them.
+"""`tf1-bn lint`: find the TF1 batch-norm bugs in source files and notebooks, without running them.
 
 TF1's batch-norm layers do not update their moving mean/variance by themselves: the update ops go to
 `tf.GraphKeys.UPDATE_OPS`, and the docs' recipe is to build the train op under
@@ -7,7 +7,7 @@ since the collection is read when that line runs. Forget it and inference uses t
 (tensorflow/tensorflow#11965 and many more). This module reads the file with `ast` only: it never imports
 TensorFlow nor runs the file.
 
-Codes (`path:line:col: CODE message`, col counted from 1):
+Codes (`path:line:col: CODE message`, col counted from 1; `path:cell 7:line 3:col 5: ...` in a notebook):
 
 * **BN001** — a train op (`.minimize(...)`, `.apply_gradients(...)`) that does not run the update ops, in a
   file that builds a batch-norm layer putting update ops in UPDATE_OPS. Fine: building it inside
@@ -30,8 +30,19 @@ Codes (`path:line:col: CODE message`, col counted from 1):
 * **BN005** — contrib/slim ``batch_norm`` without ``is_training``, which defaults to True (our decision: a
   separate code, so it can be ignored alone; not reported when the file uses ``arg_scope``, which usually
   sets it, nor when ``**kwargs`` or unreadable ``normalizer_params`` may carry it).
+* **BN006** — a ``tf.train.Saver``/``tf.train.Checkpoint`` given only trainable variables in a file that builds
+  batch norm: the moving statistics never reach the checkpoint (`_checks_saving`).
+* **BN007** — `tf.layers` batch norm without ``training=`` (default False) in a file that declares a bool
+  training placeholder (`_checks_modes`).
+* **BN008** — a graph exported or frozen with the training branch (`_checks_export`).
+* **BN009** — an evaluation run with the training flag fed True (`_checks_modes`).
 
-A ``# noqa`` or ``# noqa: BN001,BN004`` comment on the reported line silences it.
+The codes, their one-line fixes and README rows are one table, `tf1_bn.lint._codes.RULES`.
+
+A ``# noqa`` or ``# noqa: BN001,BN004`` comment on the reported line silences it. Notebooks are linted by
+their code cells (`tf1_bn.lint.notebooks`); `tf1-bn lint` also reads `[tool.tf1-bn.lint]` from
+`pyproject.toml` (`tf1_bn.lint.config`) and writes text, JSON, SARIF or GitHub annotations
+(`tf1_bn.lint.formats`).
 
 Knowingly missed (the lint prefers silence to a false alarm):
 
@@ -45,8 +56,10 @@ Knowingly missed (the lint prefers silence to a false alarm):
 * `tf.keras.layers.BatchNormalization` (a different contract: its updates are taken from `layer.updates` /
   `model.updates`) and hand-written `tf.nn.moments` + EMA batch norm (seed 003: the EMA update is tied to
   the forward pass through `tf.cond`) are not batch-norm layers here;
-* ``training`` omitted in `tf.layers.batch_normalization` (default False) is not reported;
-* Python 2 source (``print x``) is a syntax error: exit 2.
+* ``training`` omitted in `tf.layers.batch_normalization` (default False) is reported (BN007) only in a file
+  that declares a bool training placeholder;
+* Python 2 source (``print x``) is a syntax error, and a file nested too deeply for the parser (a
+  100,000-term expression) is not analysable: both exit 2.
 
 Snippets without imports may use ``tf`` and ``slim``: unless the file binds those names itself they mean
 `tensorflow` and `tensorflow.contrib.slim`.
@@ -54,111 +67,12 @@ Snippets without imports may use ``tf`` and ``slim``: unless the file binds thos
 
 from __future__ import annotations
 
-import ast
-import dataclasses
-import os
-import pathlib
-import re
-import tokenize
-from typing import Iterable
+from tf1_bn.lint._codes import CODES, RULES, Rule
+from tf1_bn.lint.config import Config, Selection
+from tf1_bn.lint.files import lint_file, python_files, read_source
+from tf1_bn.lint.findings import Finding, LintError, lint_source
+from tf1_bn.lint.notebooks import lint_notebook
+from tf1_bn.lint.runner import Report, lint_files, lint_paths
 
-from tf1_bn.lint._checks import Checker
-
-CODES: dict[str, str] = {
-    "BN001": "train op built without the batch-norm update ops",
-    "BN002": "update ops attached to the loss (or another tensor), not to the train op",
-    "BN003": "UPDATE_OPS read before the batch-norm layers are built",
-    "BN004": "training=True / is_training=True written literally",
-    "BN005": "contrib/slim batch_norm without is_training (defaults to True)",
-}
-
-# Every finding needs a batch-norm layer or an UPDATE_OPS read, and each is spelled with one of these.
-_MARKERS = ("batch_norm", "BatchNorm", "UPDATE_OPS", "update_ops")
-_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.IGNORECASE)
-
-
-@dataclasses.dataclass(frozen=True, order=True)
-class Finding:
-    """One warning; `str()` gives the `path:line:col: CODE message` line (col counted from 1)."""
-
-    path: str
-    line: int
-    col: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
-
-
-def _silenced(line: str, code: str) -> bool:
-    match = _NOQA.search(line)
-    if match is None:
-        return False
-    codes = match.group("codes")
-    return codes is None or code in {c.strip().upper() for c in codes.split(",")}
-
-
-def lint_source(source: str, filename: str = "<string>") -> list[Finding]:
-    """Lint Python source text; findings sorted by line. Raises ValueError naming `filename` and the line
-    on a syntax error."""
-    try:
-        tree = ast.parse(source, filename=filename)
-    except SyntaxError as error:
-        raise ValueError(f"{filename}:{error.lineno}: syntax error: {error.msg}") from None
-    except ValueError as error:  # e.g. null bytes (Python 3.11)
-        raise ValueError(f"{filename}: cannot parse: {error}") from None
-    if not any(marker in source for marker in _MARKERS):
-        return []
-    lines = source.splitlines()
-    findings = set()
-    for node, code, message in Checker(tree).run():
-        text = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
-        if not _silenced(text, code):
-            findings.add(Finding(filename, node.lineno, node.col_offset + 1, code, message))
-    return sorted(findings)
-
-
-def python_files(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[pathlib.Path]:
-    """The files to lint: each file as given, each folder's `*.py` files (recursively, hidden folders
-    skipped), in order. Raises FileNotFoundError naming a path that does not exist."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    found: list[pathlib.Path] = []
-    for path in map(pathlib.Path, paths):
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.py")
-                                if not any(part.startswith(".") for part in p.relative_to(path).parts)))
-        elif path.exists():
-            found.append(path)
-        else:
-            raise FileNotFoundError(f"{path}: no such file or folder")
-    return found
-
-
-def read_source(path: str | os.PathLike[str]) -> str:
-    """The text of a Python file, decoded as Python does (PEP 263). Errors name the file."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: no such file or folder") from None
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read: {error.strerror or error}") from None
-    try:
-        encoding, _ = tokenize.detect_encoding(iter(data.splitlines(keepends=True)).__next__)
-        return data.decode(encoding)
-    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: cannot decode: {error}") from None
-
-
-def lint_paths(paths: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[Finding]:
-    """Lint files and folders (see `python_files`); findings sorted by file, then line. Stops at the first
-    file that is missing, unreadable or not valid Python, with an error naming it."""
-    findings: list[Finding] = []
-    for path in python_files(paths):
-        findings.extend(lint_source(read_source(path), str(path)))
-    return sorted(findings)
-
-
-__all__ = ["CODES", "Finding", "lint_paths", "lint_source", "python_files", "read_source"]
+__all__ = ["CODES", "RULES", "Config", "Finding", "LintError", "Report", "Rule", "Selection", "lint_file",
+           "lint_files", "lint_notebook", "lint_paths", "lint_source", "python_files", "read_source"]

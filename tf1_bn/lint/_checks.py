@@ -11,10 +11,12 @@ BN004/BN005 a layer that never switches to its moving statistics.
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Iterator
 
+from tf1_bn.lint._checks_state import state_checks
 from tf1_bn.lint._flow import FileModel, is_update_read
-from tf1_bn.lint._names import Names, key, last_name, references, target_keys
+from tf1_bn.lint._names import Names, key, last_name, references, subtree, target_keys
 from tf1_bn.lint._sites import SiteFinder
 
 Raw = tuple[ast.AST, str, str]
@@ -27,31 +29,69 @@ _RECIPE = "`with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_O
 
 
 class Checker:
-    """Runs every check on one file (see the package docstring for what each code means)."""
+    """Runs every check on one file (see the package docstring for what each code means).
 
-    def __init__(self, tree: ast.Module) -> None:
+    The file's structure and data flow (`model`) and what depends on it are built on first use: most files
+    have no batch-norm layer and no UPDATE_OPS read, and then BN001 to BN005 need none of it. `source`, when
+    given, lets the UPDATE_OPS test be a text search."""
+
+    def __init__(self, tree: ast.Module, source: str | None = None) -> None:
+        self.tree = tree
         self.names = Names(tree)
-        self.model = FileModel(tree, self.names)
-        self.finder = SiteFinder(self.names)
+        self.calls = [n for n in self.names.nodes if isinstance(n, ast.Call)]
+        self.finder = SiteFinder(self.names, self.calls)
         self.sites = sorted(self.finder.sites, key=lambda s: (s.node.lineno, s.node.col_offset))
         self.counting = [s for s in self.sites if self.finder.adds_update_ops(s)]
-        self.train_ops = [c for c in self.model.calls if isinstance(c.func, ast.Attribute)
-                          and c.func.attr in TRAIN_METHODS and not self.names.is_imported_module(c.func.value)]
-        self._protected_functions = self.model.protected_functions()
-        # Functions that build a layer adding update ops, directly or through other functions of the file.
-        self._builders = self.model.functions_calling(
-            lambda c: False, {self.model.scope(s.node) for s in self.counting})
-        # Statements (and `with` headers) that may combine a train op with the update ops, with what they read.
-        self._pieces = [(piece, references(piece)) for piece in [
+        self._source = source
+
+    @functools.cached_property
+    def model(self) -> FileModel:
+        return FileModel(self.tree, self.names)
+
+    @functools.cached_property
+    def train_ops(self) -> list[ast.Call]:
+        return [c for c in self.calls if isinstance(c.func, ast.Attribute) and c.func.attr in TRAIN_METHODS
+                and not self.names.is_imported_module(c.func.value)]
+
+    @functools.cached_property
+    def _protected_functions(self) -> set[ast.AST]:
+        return self.model.protected_functions()
+
+    @functools.cached_property
+    def _builders(self) -> set[ast.AST]:
+        """Functions that build a layer adding update ops, directly or through other functions of the file."""
+        return self.model.functions_calling(lambda c: False, {self.model.scope(s.node) for s in self.counting})
+
+    @functools.cached_property
+    def _pieces(self) -> list[tuple[ast.AST, set[str]]]:
+        """Statements (and `with` headers) that may combine a train op with the update ops, with what they read."""
+        return [(piece, references(piece)) for piece in [
             *self.model.simple_statements,
             *(i.context_expr for w in self.model.nodes if isinstance(w, (ast.With, ast.AsyncWith)) for i in w.items)]]
-        # `sess.run(update_ops)` somewhere: the session runs the updates itself, next to every train op.
-        self._session_runs_updates = any(
-            last_name(c.func) == "run" and any(self.model.reads_updates(a, strict=False) for a in c.args)
-            for c in self.model.calls)
+
+    @functools.cached_property
+    def _session_runs_updates(self) -> bool:
+        """`sess.run(update_ops)` somewhere: the session runs the updates itself, next to every train op."""
+        return any(last_name(c.func) == "run" and any(self.model.reads_updates(a, strict=False) for a in c.args)
+                   for c in self.calls)
+
+    def train_handles(self) -> set[str]:
+        """Every key a train op of the file is stored under (see `_handles`)."""
+        return {h for op in self.train_ops for h in self._handles(op)}
+
+    def _reads_updates(self) -> bool:
+        """Whether the file reads the update ops at all (the seeds of `FileModel.update_values`)."""
+        if self._source is not None and not any(w in self._source for w in ("UPDATE_OPS", "update_ops", "updates")):
+            return False
+        return any(is_update_read(c, self.names) or last_name(c.func) == "get_updates_for" for c in self.calls) or any(
+            isinstance(n, ast.Attribute) and n.attr == "updates" for n in self.names.nodes)
 
     def run(self) -> list[Raw]:
-        return [*self.missing_dependency(), *self.early_reads(), *self.mode_arguments()]
+        found: list[Raw] = []
+        if self.counting or self._reads_updates():  # BN001 needs a layer adding update ops, BN002/BN003 a read
+            found.extend([*self.missing_dependency(), *self.early_reads()])
+        found.extend([*self.mode_arguments(), *state_checks(self)])
+        return found
 
     # -- BN001 and BN002 --------------------------------------------------------------------------------
     def _in_block(self, node: ast.AST) -> bool:
@@ -65,7 +105,7 @@ class Checker:
         for keys, value, _, _ in self.model.assignments:
             if self._in_block(value) and any(
                     isinstance(n, ast.Call) and (last_name(n.func) in GRADIENT_CALLS or any(
-                        f in gradient_functions for f in self.model.callees(n))) for n in ast.walk(value)):
+                        f in gradient_functions for f in self.model.callees(n))) for n in subtree(value)):
                 seeds.update(keys)
         gradients = self.model.propagate(seeds)
         return {op for op in self.train_ops if self._in_block(op) or (
@@ -97,7 +137,7 @@ class Checker:
                 self.model.reads_updates(n, strict=False) for n in self._beside(op, statement)):
             return True
         return any(refs & handles and (self.model.reads_updates(piece, strict=False) or (
-            self._in_block(piece) and any(self._is_tf_call(n) for n in ast.walk(piece))))
+            self._in_block(piece) and any(self._is_tf_call(n) for n in subtree(piece))))
             for piece, refs in self._pieces)
 
     def _beside(self, node: ast.AST, statement: ast.AST) -> Iterator[ast.AST]:
@@ -135,7 +175,7 @@ class Checker:
                      and not self._combined(op, handles[op])]
         explained: set[ast.Call] = set()
         for node, body, keys in self._attachments():
-            calls = [n for b in body for n in ast.walk(b) if isinstance(n, ast.Call)]
+            calls = [n for b in body for n in subtree(b) if isinstance(n, ast.Call)]
             if (not calls and isinstance(node, ast.With)) or any(
                     not self._is_tf_call(c) or last_name(c.func) in _TRAIN_BUILDERS for c in calls):
                 continue  # builds (or may build) the train op itself, or builds nothing
@@ -184,9 +224,9 @@ class Checker:
         what they wrap, the keys the results are stored under)."""
         for block, strict in self.model.blocks.items():
             if strict:
-                keys = {k for s in block.body for n in ast.walk(s) if isinstance(n, ast.Assign)
+                keys = {k for s in block.body for n in subtree(s) if isinstance(n, ast.Assign)
                         for t in n.targets for k in target_keys(t)}
-                keys |= {k for s in block.body for n in ast.walk(s) if isinstance(n, ast.Return)
+                keys |= {k for s in block.body for n in subtree(s) if isinstance(n, ast.Return)
                          for k in self.model.returned_to(n)}
                 yield block, block.body, keys
         for call in self.model.calls:  # loss = control_flow_ops.with_dependencies(update_ops, loss)
@@ -253,7 +293,7 @@ def _argument_refs(call: ast.Call) -> set[str]:
 
 
 def _train_ops_in(statements: list[ast.stmt], train_ops: list[ast.Call]) -> set[ast.Call]:
-    inside = {id(n) for s in statements for n in ast.walk(s)}
+    inside = {id(n) for s in statements for n in subtree(s)}
     return {op for op in train_ops if id(op) in inside}
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 from typing import Callable, Iterable, Iterator
 
-from tf1_bn.lint._names import Names, key, last_name, references, target_keys, walk_outside
+from tf1_bn.lint._names import (Names, children, key, last_name, references, references_inside_and_outside,
+                                target_keys, walk_outside)
 
 FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 _COMPOUND = tuple(getattr(ast, name) for name in (
@@ -44,7 +45,7 @@ class FileModel:
         self.tree, self.names, self.nodes = tree, names, names.nodes
         self.parents: dict[ast.AST, ast.AST] = {}
         for node in self.nodes:
-            for child in ast.iter_child_nodes(node):
+            for child in children(node):
                 self.parents[child] = node
         self.calls = [n for n in self.nodes if isinstance(n, ast.Call)]
         self.functions: dict[str, list[ast.AST]] = {}
@@ -56,7 +57,7 @@ class FileModel:
         for call in self.calls:
             for function in self.callees(call):
                 self.call_sites.setdefault(function, []).append(call)
-        self.assignments = [(keys, value, references(value), references(value, BARRIERS))
+        self.assignments = [(keys, value, *references_inside_and_outside(value, BARRIERS))
                             for keys, value in self._assignments()]
         self.simple_statements = [n for n in self.nodes if isinstance(n, ast.stmt) and not isinstance(n, _COMPOUND)]
         self.update_values = self._update_values()
@@ -173,15 +174,21 @@ class FileModel:
     def _update_values(self) -> set[str]:
         """Keys derived from an UPDATE_OPS read (`update_ops = tf.get_collection(...) + extra`, `layer.updates`)."""
         returns_updates: set[ast.AST] = set()
+        facts: dict[ast.AST, tuple[bool, list[ast.AST]]] = {}  # value -> (reads them itself, functions it calls)
 
         def direct(value: ast.AST, derived: set[str]) -> bool:
-            for node in walk_outside(value, BARRIERS):
-                if is_update_read(node, self.names) or (isinstance(node, ast.Attribute) and node.attr == "updates"):
-                    return True
-                if isinstance(node, ast.Call) and (last_name(node.func) == "get_updates_for" or any(
-                        f in returns_updates for f in self.callees(node))):
-                    return True
-            return False
+            if value not in facts:
+                reads, called = False, []
+                for node in walk_outside(value, BARRIERS):
+                    if is_update_read(node, self.names) or (isinstance(node, ast.Attribute) and node.attr == "updates") \
+                            or (isinstance(node, ast.Call) and last_name(node.func) == "get_updates_for"):
+                        reads = True
+                        break
+                    if isinstance(node, ast.Call):
+                        called.extend(self.callees(node))
+                facts[value] = reads, called
+            reads, called = facts[value]
+            return reads or any(f in returns_updates for f in called)
 
         derived: set[str] = set()
         for _ in range(3):  # functions returning update ops, then their callers, then theirs

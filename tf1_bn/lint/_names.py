@@ -10,6 +10,7 @@ all become ``slim.batch_norm``.
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Iterator
 
 # Full dotted prefix -> canonical prefix, applied repeatedly (first match wins) until nothing changes.
@@ -33,6 +34,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
 _DEFAULT_MODULES = {"tf": "tensorflow", "slim": "tensorflow.contrib.slim"}
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(dotted: str) -> str:
     """The canonical spelling of a fully qualified dotted name (see the module docstring)."""
     for _ in range(len(_REWRITES) + 1):
@@ -57,19 +59,57 @@ def _chain(node: ast.AST) -> list[str] | None:
     return parts[::-1]
 
 
-def _bound_names(nodes: list[ast.AST]) -> set[str]:
-    """Every name the file binds itself (assignments, parameters, definitions, imports)."""
-    bound: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            bound.add(node.id)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return bound
+# Fields that never hold a child node worth visiting: context and operator singletons (Load(), Add(), Eq())
+# and plain strings/numbers (names, attributes, constants' values).
+_NO_CHILDREN = frozenset({"ctx", "op", "ops", "id", "attr", "arg", "name", "asname", "module", "level", "kind",
+                          "type_comment", "conversion", "is_async", "rest", "kwd_attrs"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        skip = _NO_CHILDREN | ({"value"} if kind is ast.Constant else set()) | (
+            {"names"} if kind in (ast.Global, ast.Nonlocal) else set())
+        fields = _CHILD_FIELDS[kind] = tuple(f for f in kind._fields if f not in skip)
+    return fields
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.iter_child_nodes(node))` without the context and operator nodes, faster."""
+    found = []
+    for name in _child_fields(node.__class__):
+        value = getattr(node, name, None)
+        if isinstance(value, list):
+            found.extend(item for item in value if isinstance(item, ast.AST))
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def subtree(node: ast.AST) -> list[ast.AST]:
+    """`list(ast.walk(node))` (breadth first, `node` first) without context and operator nodes, faster."""
+    found = [node]
+    append, node_type, cache = found.append, ast.AST, _CHILD_FIELDS
+    index = 0
+    while index < len(found):
+        current = found[index]
+        index += 1
+        fields = cache.get(current.__class__)
+        if fields is None:
+            fields = _child_fields(current.__class__)
+        for name in fields:
+            value = getattr(current, name, None)
+            if value.__class__ is list:
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+            elif isinstance(value, node_type):
+                append(value)
+    return found
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class Names:
@@ -77,28 +117,39 @@ class Names:
     `nodes` is every node of the file, walked once and shared by the checks."""
 
     def __init__(self, tree: ast.Module) -> None:
-        self.nodes: list[ast.AST] = list(ast.walk(tree))
+        self.nodes: list[ast.AST] = subtree(tree)
         self._aliases: dict[str, str] = {}
-        for node in self.nodes:
-            if isinstance(node, ast.Import):
+        self._qualnames: dict[ast.AST, str | None] = {}
+        bound: set[str] = set()  # every name the file binds itself (assignments, parameters, definitions, imports)
+        assignments = []
+        for node in self.nodes:  # one pass, dispatching on the exact class (the parser makes no subclasses)
+            kind = node.__class__
+            if kind is ast.Name:
+                if node.ctx.__class__ is not ast.Load:
+                    bound.add(node.id)
+            elif kind is ast.arg:
+                bound.add(node.arg)
+            elif kind is ast.Assign:
+                if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) and _chain(node.value):
+                    assignments.append(node)
+            elif kind in _DEFINITIONS:
+                bound.add(node.name)
+            elif kind is ast.Import:
                 for alias in node.names:
-                    if alias.asname:
-                        self._aliases[alias.asname] = alias.name
-                    else:  # `import a.b.c` binds `a`
-                        top = alias.name.split(".")[0]
-                        self._aliases[top] = top
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    if alias.name != "*":
-                        self._aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        bound = _bound_names(self.nodes)
+                    top = alias.name.split(".")[0]
+                    self._aliases[alias.asname or top] = alias.name if alias.asname else top  # `import a.b` binds a
+                    bound.add(alias.asname or top)
+            elif kind is ast.ImportFrom:
+                bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+                if node.module and not node.level:
+                    for alias in node.names:
+                        if alias.name != "*":
+                            self._aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         for name, module in _DEFAULT_MODULES.items():
             if name not in bound:
                 self._aliases[name] = module
         # `slim = tf.contrib.slim`, `bn = tf.layers.batch_normalization`: aliases by assignment (two rounds
         # so that an alias of an alias resolves whatever the order of the lines).
-        assignments = [n for n in self.nodes if isinstance(n, ast.Assign) and len(n.targets) == 1
-                       and isinstance(n.targets[0], ast.Name) and _chain(n.value) is not None]
         for _ in range(2):
             for node in assignments:
                 full = self._full(node.value)
@@ -113,8 +164,11 @@ class Names:
 
     def qualname(self, node: ast.AST) -> str | None:
         """The canonical dotted name `node` refers to, or None for local values (`optimizer`, `self.bn`)."""
+        if node in self._qualnames:
+            return self._qualnames[node]
         full = self._full(node)
-        return None if full is None else canonical(full)
+        found = self._qualnames[node] = None if full is None else canonical(full)
+        return found
 
     def is_imported_module(self, node: ast.AST) -> bool:
         """True when `node` is rooted at an imported non-TensorFlow name (`scipy.optimize`)."""
@@ -126,7 +180,8 @@ def key(node: ast.AST) -> str | None:
     """The text a value is tracked by: `loss`, `self.train_op`; None for other targets."""
     if isinstance(node, ast.Starred):
         node = node.value
-    return ".".join(_chain(node)) if _chain(node) is not None else None
+    parts = _chain(node)
+    return ".".join(parts) if parts is not None else None
 
 
 def target_keys(target: ast.AST) -> list[str]:
@@ -145,7 +200,7 @@ def walk_outside(node: ast.AST, stop: frozenset[str] = frozenset()) -> Iterator[
         if isinstance(current, ast.Call) and last_name(current.func) in stop:
             continue
         yield current
-        todo.extend(ast.iter_child_nodes(current))
+        todo.extend(children(current))
 
 
 def references(node: ast.AST, stop: frozenset[str] = frozenset()) -> set[str]:
@@ -158,6 +213,25 @@ def references(node: ast.AST, stop: frozenset[str] = frozenset()) -> set[str]:
             if name is not None:
                 found.add(name)
     return found
+
+
+def references_inside_and_outside(node: ast.AST, stop: frozenset[str]) -> tuple[set[str], set[str]]:
+    """`(references(node), references(node, stop))` in one walk."""
+    everywhere: set[str] = set()
+    outside: set[str] = set()
+    todo = [(node, False)]
+    while todo:
+        current, inside = todo.pop()
+        if not inside and isinstance(current, ast.Call) and last_name(current.func) in stop:
+            inside = True
+        if isinstance(current, (ast.Name, ast.Attribute)) and isinstance(current.ctx, ast.Load):
+            name = key(current)
+            if name is not None:
+                everywhere.add(name)
+                if not inside:
+                    outside.add(name)
+        todo.extend((child, inside) for child in children(current))
+    return everywhere, outside
 
 
 def last_name(node: ast.AST) -> str | None:

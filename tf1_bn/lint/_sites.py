@@ -73,10 +73,10 @@ def _argument(call: ast.Call, name: str, position: int | None) -> object:
 class SiteFinder:
     """Finds the sites of one file; `arg_scope` defaults for `slim.batch_norm` are read file-wide."""
 
-    def __init__(self, names: Names) -> None:
+    def __init__(self, names: Names, calls: list[ast.Call] | None = None) -> None:
         self.names = names
         self._dicts = self._dict_assignments(names.nodes)
-        calls = [n for n in names.nodes if isinstance(n, ast.Call)]
+        calls = [n for n in names.nodes if isinstance(n, ast.Call)] if calls is None else calls
         self.has_arg_scope = False
         self.scope_defaults: dict[str, ast.expr] = {}
         for call in calls:
