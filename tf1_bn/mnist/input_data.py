@@ -11,8 +11,9 @@ Behaviour follows TF1's `tensorflow/contrib/learn/python/learn/datasets/mnist.py
 - offline by default: instead of downloading, a missing data set falls back to the embedded 10,000-digit
   subset with a warning; downloads happen only when asked (`source="download"` or
   `TF1_BN_MNIST_SOURCE=download`). The source order is in `sources.py`.
-- files are checked strictly (ValueError naming the file) instead of TF1's asserts, and raw (not
-  gzipped) IDX files and Keras' mnist.npz are read too;
+- files are checked strictly (ValueError naming the file) instead of TF1's asserts, and read within
+  bounds (at most what a header declares); raw (not gzipped) IDX files and Keras' mnist.npz are read too;
+- the data must be MNIST-shaped: 28×28 images, labels 0…9 (TF1 accepted any size and failed later);
 - nothing is printed ("Extracting …"); `Datasets.source` says where the data came from.
 """
 
@@ -25,7 +26,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from tf1_bn.mnist import embedded, idx, sources
+from tf1_bn.mnist import bounded, embedded, idx, sources
 from tf1_bn.mnist.dataset import DataSet, Datasets, check_seed, dense_to_one_hot, image_dtype
 from tf1_bn.mnist.sources import DEFAULT_SOURCE_URL, ENV_VAR
 
@@ -44,13 +45,28 @@ def extract_images(f: BinaryIO | str | os.PathLike) -> np.ndarray:
 
     Raises ValueError naming the file when it is not an IDX image file (magic 2051) or is damaged.
     """
+    bounded.check_source(f, "f")
     return idx.read_images(f)
 
 
 def extract_labels(f: BinaryIO | str | os.PathLike, one_hot: bool = False, num_classes: int = 10) -> np.ndarray:
     """Labels of an IDX file as uint8 `[index]`, or float64 `[index, num_classes]` with `one_hot`."""
+    bounded.check_source(f, "f")
     labels = idx.read_labels(f)
     return dense_to_one_hot(labels, num_classes) if one_hot else labels
+
+
+def _check_paths(train_dir: Any, source_url: Any) -> None:
+    if not isinstance(train_dir, (str, os.PathLike)):
+        raise TypeError(
+            f"train_dir must be a folder path (str or os.PathLike), the folder holding or receiving the MNIST "
+            f"files; received train_dir={train_dir!r}"
+        )
+    if source_url is not None and not isinstance(source_url, str):
+        raise TypeError(
+            f"source_url must be a URL string (folder of the four .gz files) or None for TF1's default "
+            f"{DEFAULT_SOURCE_URL!r}; received source_url={source_url!r}"
+        )
 
 
 def _check_validation_size(validation_size: Any) -> None:
@@ -96,23 +112,28 @@ def read_data_sets(
             0…len(train) (TF1's rule). For the embedded subset: 0…9,000, with TF1's default 5000 taken
             as the subset's stratified 1,000 (so 8,000/1,000/1,000).
         seed: shuffling seed for `next_batch` (see `dataset.py`).
-        source_url: where to download from (TF1's CVDF mirror by default); a missing final "/" is added.
+        source_url: where to download from (TF1's CVDF mirror by default; "" or None mean it too); a
+            missing final "/" is added.
     Keyword-only (tf1_bn's):
         source: "auto" (default), "embedded", "download" or a folder; None reads `TF1_BN_MNIST_SOURCE`.
         sha256: expected sums of downloaded files by name; None pins MNIST's for the default URL.
 
-    Returns: `Datasets`, whose `.source` describes what was read. Raises ValueError for bad or
-    incomplete files and bad arguments, TypeError for arguments of the wrong type, DownloadError when a
-    requested download fails. Warns `EmbeddedSubsetWarning` once when falling back to the subset.
+    Returns: `Datasets`, whose `.source` describes what was read. Raises ValueError naming the file for
+    every bad, unreadable or incomplete data file (see `sources.py`; files are read within bounds, see
+    `bounded.py`) and ValueError naming the argument for bad values, TypeError naming the argument for
+    arguments of the wrong type (train_dir, source_url, dtype, validation_size, seed, source),
+    DownloadError when a requested download fails. Warns `EmbeddedSubsetWarning` once when falling back
+    to the subset.
     """
     image_dtype(dtype)  # argument errors before any file is read
     _check_validation_size(validation_size)
     check_seed(seed)
     options = dict(dtype=dtype, reshape=reshape, seed=seed)
-    if fake_data:
+    if fake_data:  # TF1 read no file and ignored train_dir here, so any train_dir is accepted
         fake = [DataSet([], [], fake_data=True, one_hot=one_hot, **options) for _ in range(3)]
         return Datasets(*fake, source="fake data (TF1's fake_data=True)")
-    source_url = source_url or DEFAULT_SOURCE_URL  # TF1 treated "" as the default
+    _check_paths(train_dir, source_url)
+    source_url = source_url or DEFAULT_SOURCE_URL  # TF1 treated "" and None as the default
     if not source_url.endswith("/"):
         source_url += "/"
     choice = sources.resolve_source(source)

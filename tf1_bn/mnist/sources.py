@@ -15,21 +15,22 @@ Downloading is off unless asked for: the default path never touches the network.
   downloaded from `source_url` into `train_dir`; a failed download raises (no embedded fallback);
 - any other value: a folder to read the IDX files or mnist.npz from instead of `train_dir`; it must
   exist and hold them (no download, no fallback). Write "./download" for a folder named download.
-Files that exist but are bad (truncated, corrupt, wrong header, counts that disagree) always raise
-ValueError naming the file; they are never replaced by the embedded subset. So is an incomplete IDX set.
+Files that exist but are bad always raise ValueError naming the file; they are never replaced by the
+embedded subset. Bad means: unreadable (permissions, a folder), truncated, corrupt, a wrong header or one
+declaring more than the readers accept (`bounded.py`), counts that disagree, images that are not 28×28,
+labels outside 0…9 (`check_arrays`, one place for IDX files and mnist.npz). So is an incomplete IDX set.
 """
 
 from __future__ import annotations
 
 import os
 import pathlib
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from tf1_bn.mnist import idx
+from tf1_bn.mnist import idx, npz
 from tf1_bn.mnist.download import download
 
 ENV_VAR = "TF1_BN_MNIST_SOURCE"
@@ -39,6 +40,12 @@ TRAIN_IMAGES, TRAIN_LABELS = "train-images-idx3-ubyte", "train-labels-idx1-ubyte
 TEST_IMAGES, TEST_LABELS = "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"
 IDX_NAMES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
 NPZ_NAME = "mnist.npz"
+IMAGE_SIZE = (28, 28)  # MNIST's, Fashion-MNIST's and KMNIST's rows × columns
+NUM_CLASSES = 10
+# RawData's fields -> the IDX file / the mnist.npz array holding them.
+_IDX_ROLES = {"train_images": TRAIN_IMAGES, "train_labels": TRAIN_LABELS, "test_images": TEST_IMAGES,
+              "test_labels": TEST_LABELS}
+_NPZ_ROLES = {"train_images": "x_train", "train_labels": "y_train", "test_images": "x_test", "test_labels": "y_test"}
 # sha256 of the canonical gzipped files (tensorflow/datasets url_checksums/mnist.txt; sizes 9,912,422,
 # 28,881, 1,648,877 and 4,542 bytes), checked after a download from DEFAULT_SOURCE_URL.
 MNIST_SHA256 = {
@@ -92,46 +99,72 @@ def find_idx_files(folder: str | os.PathLike) -> dict[str, pathlib.Path]:
     return found
 
 
-def read_idx_set(files: Mapping[str, pathlib.Path], description: str) -> RawData:
-    """Read the four IDX files; image and label counts and image sizes must agree (ValueError naming files)."""
-    images = {name: idx.read_images(files[name]) for name in (TRAIN_IMAGES, TEST_IMAGES)}
-    labels = {name: idx.read_labels(files[name]) for name in (TRAIN_LABELS, TEST_LABELS)}
-    for image_name, label_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
-        if len(images[image_name]) != len(labels[label_name]):
+def check_arrays(arrays: Mapping[str, np.ndarray], names: Mapping[str, str], description: str,
+                 prefix: str = "") -> RawData:
+    """The one place that checks what the arrays must hold as MNIST, for IDX files and mnist.npz alike.
+
+    `arrays` maps RawData's four field names to uint8 images (N, rows, cols) and integer labels (N,) as the
+    readers return them (dtype and rank already checked there); `names` says how messages call each one
+    (a file path, or "x_train" after `prefix` "…/mnist.npz: "). Checked, in this order, each a ValueError
+    naming the file and what was expected: image and label counts agree per split; training and test images
+    have one size; that size is MNIST's 28×28 (read_data_sets' 784-pixel rows and every model here assume
+    it); labels are classes 0…9. Returns RawData with images (N, 28, 28, 1) and uint8 labels.
+    """
+    def where(role: str) -> str:
+        return f"{prefix}{names[role]}"
+
+    for images, labels in (("train_images", "train_labels"), ("test_images", "test_labels")):
+        if len(arrays[images]) != len(arrays[labels]):
             raise ValueError(
-                f"{files[image_name]} has {len(images[image_name])} images but {files[label_name]} has "
-                f"{len(labels[label_name])} labels; they must match"
+                f"{where(images)} has {len(arrays[images])} images but {names[labels]} has "
+                f"{len(arrays[labels])} labels; they must match"
             )
-    if images[TRAIN_IMAGES].shape[1:] != images[TEST_IMAGES].shape[1:]:
+    train_size, test_size = arrays["train_images"].shape[1:], arrays["test_images"].shape[1:]
+    if train_size != test_size:
         raise ValueError(
-            f"{files[TRAIN_IMAGES]} holds {images[TRAIN_IMAGES].shape[1:3]} images but {files[TEST_IMAGES]} "
-            f"holds {images[TEST_IMAGES].shape[1:3]}; training and test images must have one size"
+            f"{where('train_images')} holds {_size(train_size)} images but {names['test_images']} holds "
+            f"{_size(test_size)}; training and test images must have one size"
         )
-    return RawData(images[TRAIN_IMAGES], labels[TRAIN_LABELS], images[TEST_IMAGES], labels[TEST_LABELS], description)
+    for role in ("train_images", "test_images"):
+        if arrays[role].shape[1:] != IMAGE_SIZE:
+            raise ValueError(
+                f"{where(role)} holds {_size(arrays[role].shape[1:])} images; expected MNIST's "
+                f"{_size(IMAGE_SIZE)} (read_data_sets' 784-pixel rows and the models built on them assume it)"
+            )
+    for role in ("train_labels", "test_labels"):
+        labels = arrays[role]
+        if labels.size and (labels.min() < 0 or labels.max() >= NUM_CLASSES):
+            raise ValueError(
+                f"{where(role)} holds label values from {labels.min()} to {labels.max()}; expected classes "
+                f"0…{NUM_CLASSES - 1}"
+            )
+    return RawData(
+        arrays["train_images"][..., np.newaxis], arrays["train_labels"].astype(np.uint8),
+        arrays["test_images"][..., np.newaxis], arrays["test_labels"].astype(np.uint8), description,
+    )
+
+
+def _size(shape: tuple[int, ...]) -> str:
+    return "×".join(str(n) for n in shape)
+
+
+def read_idx_set(files: Mapping[str, pathlib.Path], description: str) -> RawData:
+    """Read the four IDX files (bounded, `idx.py`) and check them as MNIST (`check_arrays`)."""
+    arrays = {}
+    for role, canonical in _IDX_ROLES.items():
+        if role.endswith("images"):
+            arrays[role] = idx.read_images(files[canonical])[..., 0]  # (N, rows, cols)
+        else:
+            arrays[role] = idx.read_labels(files[canonical])
+    return check_arrays(arrays, {role: str(files[canonical]) for role, canonical in _IDX_ROLES.items()}, description)
 
 
 def read_npz(path: str | os.PathLike) -> RawData:
-    """Read Keras' mnist.npz: uint8 x_* (N, rows, cols) and integer y_* (N,) in 0…255 (ValueError naming it)."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in ("x_train", "y_train", "x_test", "y_test")}
-    except KeyError as error:
-        raise ValueError(f"{path}: expected the arrays x_train, y_train, x_test, y_test ({error})") from error
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{path}: not a readable .npz archive ({error})") from error
-    for split in ("train", "test"):
-        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if x.dtype != np.uint8 or x.ndim != 3:
-            raise ValueError(f"{path}: x_{split} must be uint8 (N, rows, cols); received {x.dtype} {x.shape}")
-        if not np.issubdtype(y.dtype, np.integer) or y.ndim != 1 or (y.size and (y.min() < 0 or y.max() > 255)):
-            raise ValueError(f"{path}: y_{split} must hold integer labels (N,); received {y.dtype} {y.shape}")
-        if len(x) != len(y):
-            raise ValueError(f"{path}: x_{split} has {len(x)} images but y_{split} has {len(y)} labels")
-    if arrays["x_train"].shape[1:] != arrays["x_test"].shape[1:]:
-        raise ValueError(f"{path}: x_train and x_test hold images of different sizes")
-    return RawData(
-        arrays["x_train"][..., np.newaxis], arrays["y_train"].astype(np.uint8),
-        arrays["x_test"][..., np.newaxis], arrays["y_test"].astype(np.uint8), f"{os.fspath(path)} (Keras layout)",
+    """Read Keras' mnist.npz (bounded, `npz.py`) and check it as MNIST (`check_arrays`)."""
+    arrays = npz.read_npz(path)
+    return check_arrays(
+        {role: arrays[key] for role, key in _NPZ_ROLES.items()}, _NPZ_ROLES, f"{os.fspath(path)} (Keras layout)",
+        prefix=f"{os.fspath(path)}: ",
     )
 
 
