@@ -113,7 +113,10 @@ def recompute(sess: tf.compat.v1.Session, network: Any, images: Any, batch_size:
         if not isinstance(value, bool):
             raise TypeError(f"`{argument}` must be a bool; received {value!r}")
     batch_size = _check_int("batch_size", batch_size, 2 if unbiased else 1)
-    images = np.asarray(images, dtype=np.float32)
+    try:
+        images = np.asarray(images, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise TypeError(f"`images` must be a (N, width) array of numbers; received {type(images).__name__}") from None
     width = network.layers[0].weights.shape[0]
     if images.ndim != 2 or images.shape[1] != width:
         raise ValueError(f"`images` must be a (N, {width}) array; received shape {images.shape}")

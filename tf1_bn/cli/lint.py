@@ -64,6 +64,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if any(not path.strip() for path in args.files):  # '' would otherwise mean the current folder
+        raise ValueError("FILE '' is empty: name a Python file, a notebook or a folder")
     selection = Selection(args.select, args.extend_select, args.ignore)
     report = lint_files(args.files, selection, config=args.config, isolated=args.isolated)
     if not args.quiet:

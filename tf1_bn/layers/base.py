@@ -195,6 +195,8 @@ class Layer:
 
     def __call__(self, inputs: Any, *args: Any, scope: str | None = None, **kwargs: Any) -> tf.Tensor:
         require_graph_mode(f"{type(self).__name__} ({self._name})")
+        if inputs is None:
+            raise TypeError(f"`inputs` of {type(self).__name__} must be a tensor or an array; received None")
         inputs = tf.convert_to_tensor(inputs)
         self._set_scope(scope)
         reuse = True if self.built else self._reuse

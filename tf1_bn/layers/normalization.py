@@ -181,6 +181,13 @@ class BatchNormalization(Layer):
         if self.virtual_batch_size is not None:
             # (N, ...) → (vbs, N/vbs, ...): sample i belongs to ghost batch i mod (N/vbs).
             original_shape = tf.concat([[-1], tf.shape(inputs)[1:]], axis=0)
+            if inputs.shape[0] is None:  # checked in build when static; here when fed
+                check = tf.debugging.assert_equal(
+                    tf.math.floormod(tf.shape(inputs)[0], self.virtual_batch_size), 0,
+                    message=f"`virtual_batch_size`={self.virtual_batch_size} must divide the batch size of layer "
+                            f"{self.name!r}; the batch size fed is not a multiple of it")
+                with tf.control_dependencies([check]):
+                    inputs = tf.identity(inputs)
             inputs = tf.reshape(inputs, tf.concat([[self.virtual_batch_size, -1], tf.shape(inputs)[1:]], axis=0))
         outputs = self._fused_call(inputs, mode) if self.fused else self._plain_call(inputs, mode)
         return outputs if original_shape is None else tf.reshape(outputs, original_shape)

@@ -27,6 +27,9 @@ CLIPPING_KEYS = ("rmax", "rmin", "dmax")
 
 def validate_clipping(renorm_clipping: Mapping[str, Any] | None) -> dict[str, Any]:
     """The clipping dict with unknown keys refused; a missing key means "no clip" (rmin 0, rmax/dmax ∞)."""
+    if renorm_clipping is not None and not isinstance(renorm_clipping, Mapping):
+        raise TypeError(f"`renorm_clipping` must be a dict with keys from {list(CLIPPING_KEYS)} or None; "
+                        f"received {renorm_clipping!r}")
     clipping = dict(renorm_clipping or {})
     unknown = set(clipping) - set(CLIPPING_KEYS)
     if unknown:

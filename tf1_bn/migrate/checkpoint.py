@@ -19,6 +19,7 @@ in a checkpoint: pass them.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from typing import Any, Callable
 
@@ -167,6 +168,8 @@ def from_checkpoint(path: str, activation_fn: Callable | str | None, *, bn: str 
     `bn="none"` the one without, `index` any by build order (`describe_checkpoint` lists them).
     The TF1 side is rebuilt in a private graph and session, closed before returning.
     """
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"`path` must be a checkpoint prefix (a non-empty str or path); received {path!r}")
     from tf1_bn.migrate.keras_model import to_keras
 
     graph = tf.Graph()
