@@ -11,16 +11,18 @@ function library, recursively. Nothing here adds to or changes the graph.
 - A *write* is an op that assigns to a state variable (assign, assign_add/sub, scatter), or a
   function-calling op (If, While, PartitionedCall, …) whose function writes one of its arguments.
   Variable initializers and Saver restores are not writes for this purpose.
-- The *closure* of a fetch is every op it needs: data inputs and control inputs, transitively. An op
-  outside the closure of a train op does not run when only the train op is run.
+- The *closure* of a fetch is every op it needs: data inputs and control inputs, transitively
+  (`GraphIndex.closure`). An op outside the closure of a train op does not run when only the train op
+  is run.
 """
 
 from __future__ import annotations
 
-import functools
-from typing import Any, Iterable
+from typing import Any
 
 import tensorflow as tf
+
+from tf1_bn.guard.graph_index import PASS_THROUGH, GraphIndex
 
 # Ops whose input 0 is the variable (a resource handle, or a ref for TF1 RefVariables) they modify.
 WRITE_OPS = frozenset({
@@ -35,9 +37,9 @@ CALL_OPS = {
     "PartitionedCall": (("f",), 0), "StatefulPartitionedCall": (("f",), 0),
     "Case": (("branches",), 1), "StatelessCase": (("branches",), 1),
 }
-VARIABLE_OPS = frozenset({"VarHandleOp", "VariableV2", "Variable"})
-PASS_THROUGH = frozenset({"Identity", "RefIdentity", "Enter", "RefEnter", "Switch", "RefSwitch"})
 RESTORE_OPS = frozenset({"RestoreV2", "Restore", "RestoreSlice"})
+# Op types that apply gradients (the optimizers' kernels): their variable inputs are trained or slots.
+APPLY_PREFIXES = ("ResourceApply", "Apply", "ResourceSparseApply", "SparseApply")
 
 
 def as_ops(fetches: Any) -> list[tf.Operation]:
@@ -51,48 +53,30 @@ def as_ops(fetches: Any) -> list[tf.Operation]:
     return ops
 
 
-def closure(fetches: Iterable[tf.Operation]) -> set[tf.Operation]:
-    """Every op the fetches need (data and control inputs, transitively), the fetches included."""
-    seen: set[tf.Operation] = set()
-    stack = list(fetches)
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        stack.extend(t.op for t in op.inputs)
-        stack.extend(op.control_inputs)
-    return seen
-
-
-def variable_op(tensor: tf.Tensor) -> tf.Operation | None:
-    """The variable op behind a handle or ref tensor (through identities), or None."""
-    op = tensor.op
-    while op.type in PASS_THROUGH and op.inputs:
-        op = op.inputs[0].op
-    return op if op.type in VARIABLE_OPS else None
-
-
-def state_variables(graph: tf.Graph) -> dict[tf.Operation, str]:
-    """{variable handle op: variable name} for the non-trainable global variables (see module docstring)."""
+def state_variables(graph: tf.Graph) -> frozenset[str]:
+    """Names of the variable nodes of the non-trainable global variables (see the module docstring)."""
     keys = tf.compat.v1.GraphKeys
-    trainable = {v.op for v in graph.get_collection(keys.TRAINABLE_VARIABLES)}
-    excluded = {v.op for key in (keys.LOCAL_VARIABLES, keys.METRIC_VARIABLES, keys.GLOBAL_STEP) for v in graph.get_collection(key)}
-    return {
-        v.op: v.op.name
-        for v in graph.get_collection(keys.GLOBAL_VARIABLES) + graph.get_collection(keys.MOVING_AVERAGE_VARIABLES)
-        if v.op not in trainable and v.op not in excluded
-    }
+    trainable = {v.op.name for v in graph.get_collection(keys.TRAINABLE_VARIABLES)}
+    excluded = {v.op.name for key in (keys.LOCAL_VARIABLES, keys.METRIC_VARIABLES, keys.GLOBAL_STEP)
+                for v in graph.get_collection(key)}
+    candidates = graph.get_collection(keys.GLOBAL_VARIABLES) + graph.get_collection(keys.MOVING_AVERAGE_VARIABLES)
+    return frozenset(v.op.name for v in candidates if v.op.name not in trainable and v.op.name not in excluded)
 
 
 class _FunctionLibrary:
     """For each function of the graph, which of its arguments it writes (looking into nested calls)."""
 
-    def __init__(self, graph: tf.Graph) -> None:
-        self._defs = {f.signature.name: f for f in graph.as_graph_def().library.function}
+    def __init__(self, functions: dict[str, Any]) -> None:
+        self._defs = functions
+        self._written: dict[str, frozenset[int]] = {}  # memo; a function being read counts as writing nothing
 
-    @functools.lru_cache(maxsize=None)
     def written_arguments(self, name: str) -> frozenset[int]:
+        if name not in self._written:
+            self._written[name] = frozenset()  # (a recursive function stops here)
+            self._written[name] = self._read(name)
+        return self._written[name]
+
+    def _read(self, name: str) -> frozenset[int]:
         fdef = self._defs.get(name)
         if fdef is None:
             return frozenset()
@@ -113,15 +97,14 @@ class _FunctionLibrary:
             if node.op in WRITE_OPS and node.input:
                 written.add(argument_of(node.input[0]))
             elif node.op in CALL_OPS:
-                attrs, skip = CALL_OPS[node.op]
                 data_inputs = [i for i in node.input if not i.startswith("^")]
-                for index in self._called_writes(node, attrs):
-                    if skip + index < len(data_inputs):
-                        written.add(argument_of(data_inputs[skip + index]))
+                written.update(argument_of(data_inputs[i]) for i in self.written_inputs(node) if i < len(data_inputs))
         written.discard(None)
         return frozenset(written)
 
-    def _called_writes(self, node: Any, attrs: tuple[str, ...]) -> set[int]:
+    def written_inputs(self, node: Any) -> list[int]:
+        """Indices of the data inputs of a function-calling NodeDef that its functions write."""
+        attrs, skip = CALL_OPS[node.op]
         indices: set[int] = set()
         for attr in attrs:
             if attr not in node.attr:
@@ -130,49 +113,37 @@ class _FunctionLibrary:
             names = [f.name for f in value.list.func] if value.list.func else [value.func.name]
             for name in names:
                 indices |= self.written_arguments(name)
-        return indices
-
-    def writes_of_call(self, op: tf.Operation) -> list[tf.Tensor]:
-        """The inputs of a function-calling op that its functions write."""
-        attrs, skip = CALL_OPS[op.type]
-        indices: set[int] = set()
-        for attr in attrs:
-            try:
-                value = op.get_attr(attr)
-            except ValueError:
-                continue
-            for func in value if isinstance(value, list) else [value]:
-                indices |= self.written_arguments(func.name)
-        return [op.inputs[skip + i] for i in sorted(indices) if skip + i < len(op.inputs)]
+        return sorted(skip + i for i in indices)
 
 
-def _is_restore(op: tf.Operation) -> bool:
+def _is_restore(index: GraphIndex, name: str) -> bool:
     """A Saver restore: the assigned value comes (through identities) from a Restore op."""
-    if len(op.inputs) < 2:
-        return False
-    source = op.inputs[1].op
-    while source.type in PASS_THROUGH and source.inputs:
-        source = source.inputs[0].op
-    return source.type in RESTORE_OPS
+    inputs = index.inputs(name)
+    return len(inputs) >= 2 and index.types.get(index.through(inputs[1])) in RESTORE_OPS
 
 
-def state_writes(graph: tf.Graph) -> dict[tf.Operation, frozenset[str]]:
-    """{op: names of the state variables it writes} over the whole graph (initializers and restores excluded)."""
+def state_writes(index: GraphIndex) -> dict[str, frozenset[str]]:
+    """{node: names of the state variables it writes} over the whole graph (initializers and restores
+    excluded), in one pass over the index."""
+    graph = index.graph
     variables = state_variables(graph)
-    initializers = {v.initializer for key in (tf.compat.v1.GraphKeys.GLOBAL_VARIABLES, tf.compat.v1.GraphKeys.LOCAL_VARIABLES)
+    keys = tf.compat.v1.GraphKeys
+    initializers = {v.initializer.name for key in (keys.GLOBAL_VARIABLES, keys.LOCAL_VARIABLES)
                     for v in graph.get_collection(key)}
-    library = _FunctionLibrary(graph)
-    writes: dict[tf.Operation, frozenset[str]] = {}
-    for op in graph.get_operations():
-        if op in initializers:
-            continue
-        if op.type in WRITE_OPS and op.inputs and not _is_restore(op):
-            targets = [op.inputs[0]]
-        elif op.type in CALL_OPS:
-            targets = library.writes_of_call(op)
+    library = _FunctionLibrary(index.functions)
+    writes: dict[str, frozenset[str]] = {}
+    for name, op_type in index.types.items():
+        if op_type in WRITE_OPS:
+            inputs = index.inputs(name)
+            if not inputs or name in initializers or _is_restore(index, name):
+                continue
+            targets = inputs[:1]
+        elif op_type in CALL_OPS and name not in initializers:
+            inputs = index.inputs(name)
+            targets = [inputs[i] for i in library.written_inputs(index.node_def(name)) if i < len(inputs)]
         else:
             continue
-        names = {variables[v] for v in map(variable_op, targets) if v is not None and v in variables}
+        names = {v for v in map(index.variable_of, targets) if v in variables}
         if names:
-            writes[op] = frozenset(names)
+            writes[name] = frozenset(names)
     return writes

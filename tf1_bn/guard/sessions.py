@@ -1,8 +1,10 @@
 """Guard the sessions a test or a legacy script creates: check each training fetch once, before it runs.
 
 `GuardedSession(sess)` wraps one Session; `guard_sessions()` patches every tf.compat.v1.Session for a
-block; `record_train_ops()` collects the train ops the optimizers build, which `check_recorded` then
-checks (the pytest plugin's two halves). The check itself is `tf1_bn.guard.update_ops`.
+block, and checks the Savers the block builds too (`tf1_bn.guard.savers`: when one first saves, or at the
+end of the block if it never saved nor restored); `record_train_ops()` collects the train ops the
+optimizers build, which `check_recorded` then checks (the pytest plugin's two halves). The checks
+themselves are `tf1_bn.guard.update_ops` and `tf1_bn.guard.statistics`.
 """
 
 from __future__ import annotations
@@ -15,20 +17,25 @@ import tensorflow as tf
 
 from tf1_bn.errors import MissingUpdateOpsError
 from tf1_bn.guard import graph_state
+from tf1_bn.guard.graph_index import index_of
+from tf1_bn.guard.savers import record_savers
 from tf1_bn.guard.update_ops import assert_update_ops_attached
 
 
 def _is_training_step(fetches: list[tf.Operation]) -> bool:
-    """True when running `fetches` applies gradients (writes a trainable variable; initializers aside)."""
+    """True when running `fetches` applies gradients (writes a trainable variable; initializers aside).
+    Read from the graph's index, which the update-ops check that follows reuses."""
     graph = fetches[0].graph
+    index = index_of(graph)
     variables = graph.get_collection(tf.compat.v1.GraphKeys.TRAINABLE_VARIABLES)
-    trainable = {v.op for v in variables}
-    initializers = {v.initializer for v in variables}
-    for op in graph_state.closure(fetches):
-        if op.type.startswith(("ResourceApply", "Apply", "ResourceSparseApply")):
+    trainable = {v.op.name for v in variables}
+    initializers = {v.initializer.name for v in variables}
+    for name in index.closure(op.name for op in fetches):
+        op_type = index.types[name]
+        if op_type.startswith(graph_state.APPLY_PREFIXES):
             return True
-        if (op.type in graph_state.WRITE_OPS and op not in initializers and op.inputs
-                and graph_state.variable_op(op.inputs[0]) in trainable):
+        if op_type in graph_state.WRITE_OPS and name not in initializers and index.inputs(name) \
+                and index.variable_of(index.inputs(name)[0]) in trainable:
             return True
     return False
 
@@ -79,7 +86,11 @@ class GuardedSession:
 @contextlib.contextmanager
 def guard_sessions(on_missing: str = "raise") -> Iterator[None]:
     """Within the block, every tf.compat.v1.Session checks its first run of each training fetch, as
-    GuardedSession does — for legacy scripts that create their own sessions. Restored on exit."""
+    GuardedSession does — for legacy scripts that create their own sessions — and every
+    tf.compat.v1.train.Saver built in the block is checked with `assert_statistics_saved` before its
+    first save, or when the block ends if it never saved nor restored (`tf1_bn.guard.savers`; a Saver
+    that only restores is not checked). Both classes are restored on exit; a block that raises is not
+    checked at its end."""
     if on_missing not in ("raise", "warn"):
         raise ValueError(f"`on_missing` must be 'raise' or 'warn'; received {on_missing!r}")
     session_class = tf.compat.v1.Session
@@ -93,7 +104,9 @@ def guard_sessions(on_missing: str = "raise") -> Iterator[None]:
 
     session_class.run = run
     try:
-        yield
+        with record_savers(on_missing) as savers:
+            yield
+            savers.check_unused()
     finally:
         session_class.run = original_run
 
