@@ -44,3 +44,15 @@ def test_a_virtual_batch_size_that_does_not_divide_the_fed_batch_says_so(session
     assert session.run(y, {x: np.ones((14, 3), np.float32)}).shape == (14, 3)
     with pytest.raises(tf.errors.InvalidArgumentError, match="`virtual_batch_size`=7 must divide the batch size"):
         session.run(y, {x: np.ones((60, 3), np.float32)})
+
+
+def test_a_foreign_checkpoint_that_happens_to_chain_is_named_as_such(tmp_path):
+    path = str(tmp_path / "foreign.ckpt")
+    with tf.Graph().as_default():
+        tf.compat.v1.Variable(tf.zeros([4, 3]), name="Variable")  # chains like the article's weights, no biases
+        tf.compat.v1.Variable(tf.zeros([3, 2]), name="Variable_1")
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            tf.compat.v1.train.Saver().save(sess, path)
+    with pytest.raises(ValueError, match="is not a NeuralNetwork"):  # never blamed on the session
+        migrate.from_checkpoint(path, "relu")

@@ -143,6 +143,7 @@ def restore(sess: tf.compat.v1.Session, path: str, activation_fn: Callable | str
     networks = describe_checkpoint(path)
     chosen = select_network(networks, bn, index)
     shapes = dict(tf.train.list_variables(path))
+    fresh = not sess.graph.get_collection(tf.compat.v1.GraphKeys.GLOBAL_VARIABLES)
     built = []
     with sess.graph.as_default():
         for found in networks[: chosen.index + 1]:
@@ -152,8 +153,12 @@ def restore(sess: tf.compat.v1.Session, path: str, activation_fn: Callable | str
         variables = {v.op.name: v for network in built for v in network.variables}
         for name, variable in variables.items():
             if shapes.get(name) != variable.shape.as_list():
-                raise ValueError(f"`sess` must run a fresh graph: rebuilding {path!r} made {name} {variable.shape.as_list()}, "
-                                 f"which the checkpoint {'lacks' if name not in shapes else f'holds as {shapes[name]}'}")
+                held = "lacks it" if name not in shapes else f"holds it as {shapes[name]}"
+                if fresh:  # the graph held no variable before: the checkpoint is not the article's layout
+                    raise ValueError(f"checkpoint {path!r} is not a NeuralNetwork checkpoint of the article's layout: "
+                                     f"rebuilding it made {name} {variable.shape.as_list()} and the checkpoint {held}")
+                raise ValueError(f"`sess` must run a fresh graph: rebuilding {path!r} made {name} "
+                                 f"{variable.shape.as_list()}, and the checkpoint {held}")
         with snapshot.preserved_collections(sess.graph):
             tf.compat.v1.train.Saver(var_list=variables).restore(sess, path)
     return built[-1]
