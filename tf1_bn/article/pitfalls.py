@@ -180,7 +180,7 @@ def plot_results(results: list[Measurement], path: str) -> None:
 
     from tf1_bn.article.plots import save_png
 
-    figure = Figure(figsize=(9, 0.55 * len(results) + 1.2))
+    figure = Figure(figsize=(9, 0.55 * len(results) + 1.7))
     ax = figure.add_subplot()
     rows = np.arange(len(results))[::-1]
     ax.barh(rows + 0.18, [r.inference for r in results], height=0.36, label="inference (is_training=False)")
@@ -189,7 +189,8 @@ def plot_results(results: list[Measurement], path: str) -> None:
     ax.set_yticklabels([r.pitfall.title for r in results], fontsize="small")
     ax.set_xlim(0, 1)
     ax.set_xlabel("test accuracy")
-    ax.legend(loc="lower right", fontsize="small")
+    # Below the plot, not over the bars (the last rows' bars reach the right edge).
+    figure.legend(loc="lower center", ncol=2, fontsize="small", frameon=False)
     ax.set_title("Batch-normalization pitfalls (weights N(0,10²), sigmoid, lr 2)", fontsize="medium")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.45 / figure.get_figheight(), 1, 1))
     save_png(figure, path)
