@@ -44,14 +44,14 @@ def test_parse_only_rejects(text):
         parse_only(text)
 
 
-@pytest.mark.parametrize("faithful", [False, True])
-def test_table_writes_csv_pngs_and_prints_beside_the_article(tmp_path, capsys, faithful):
+@pytest.mark.parametrize("options, mode", [([], "batched"), (["--solo"], "solo"), (["--faithful"], "faithful")])
+def test_table_writes_csv_pngs_and_prints_beside_the_article(tmp_path, capsys, options, mode):
     out = tmp_path / "results"
-    options = ["--faithful"] if faithful else []
     code = main(["table", "--steps", "12", "--validate-every", "5", "--only", "1,7", "--out", str(out), "--no-progress", *options])
     assert code == 0
     printed = capsys.readouterr().out
     assert "article: no BN" in printed and "both fail" in printed and "diverged" in printed
+    assert f"trained {mode} in" in printed
     with open(out / "results.csv", newline="") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == CSV_HEADER and [r[0] for r in rows[1:]] == ["1", "7"]
@@ -69,18 +69,40 @@ def test_compare_runs_one_pair(tmp_path, capsys):
     assert code == 0 and "verdict:" in printed and "with BN" in printed and plot.exists()
 
 
-def test_bench_json_is_the_last_line(capsys):
-    assert main(["bench", "--steps", "30", "--repeats", "1", "--warmup", "5", "--json"]) == 0
+def test_bn_backends_other_than_layers_train_solo_with_a_note(tmp_path, capsys):
+    code = main(["table", "--steps", "6", "--validate-every", "5", "--only", "2", "--bn", "moments_ema",
+                 "--out", str(tmp_path), "--no-progress"])
+    printed = capsys.readouterr().out
+    assert code == 0 and "note: bn='moments_ema' trains the networks one at a time" in printed
+    assert "trained solo in" in printed
+
+
+def test_bench_json_is_the_last_line(capsys, monkeypatch):
+    from tf1_bn.article import bench
+
+    tables = []  # the whole table (16 graphs solo) is the table command's test; here its row in the JSON
+    monkeypatch.setattr(bench, "measure_table", lambda factory, mode, steps: tables.append((mode, steps)) or 1000.0)
+    assert main(["bench", "--steps", "30", "--repeats", "1", "--warmup", "5", "--table-steps", "2", "--json"]) == 0
+    assert tables == [("batched", 2), ("solo", 2)]
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert summary["batch_size"] == 60 and summary["steps"] == 30
+    assert {"results", "speedup", "bn_overhead"} <= set(summary)  # the keys of before issue 17 stay
     assert {(r["path"], r["batch_norm"]) for r in summary["results"]} == {
-        ("faithful", False), ("faithful", True), ("fast", False), ("fast", True)}
+        (path, bn) for path in ("faithful", "fast", "batched") for bn in (False, True)}
     assert all(r["steps_per_s"] > 0 for r in summary["results"])
+    assert summary["flops_per_step"] == 2 * 60 * (2 * (784 * 128 + 2 * 128 * 128 + 128 * 10) + 2 * 128 * 128 + 128 * 10)
+    for r in summary["results"]:
+        assert r["percent_of_bound"] == pytest.approx(100 * r["steps_per_s"] * r["flops_per_step"] / 1e9 / summary["bound_gflops"], abs=0.1)
+        assert 0 < r["matmul_gflops"] and 0 < r["percent_of_bound"] < 100
+    assert set(summary["table"]["network_steps_per_s"]) == {"batched", "solo"} and summary["table"]["steps"] == 2
 
 
 @pytest.mark.parametrize("argv, message", [
     (["table", "--only", "9"], "--only takes model numbers 1-8"),
     (["table", "--steps", "0"], "expected a positive integer"),
+    (["table", "--solo", "--faithful"], "argument --faithful: not allowed with argument --solo"),
+    (["compare", "--weights", "small", "--lr", "1", "--activation", "relu", "--faithful", "--solo"], "not allowed with"),
+    (["bench", "--table-steps", "0"], "expected a positive integer"),
     (["table", "--data", "/no/such/folder"], "is not 'mnist', 'fashion' or an existing folder"),
     (["compare", "--weights", "huge", "--lr", "1", "--activation", "relu"], "invalid choice"),
     (["compare", "--weights", "small", "--lr", "-1", "--activation", "relu"], "expected a positive number"),

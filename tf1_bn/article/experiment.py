@@ -17,10 +17,11 @@ import csv
 import dataclasses
 import importlib.resources
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import tensorflow as tf
+import tqdm
 
 from tf1_bn.article.network import NeuralNetwork
 
@@ -118,6 +119,7 @@ def run_pair(
     inference_stats: str = "ema",
     progress: bool = True,
     verbose: bool = False,
+    bar: Any = None,
 ) -> tuple[NeuralNetwork, NeuralNetwork, PairResult]:
     """Train and test a network without BN and one with BN from the same initial weights.
 
@@ -126,10 +128,9 @@ def run_pair(
     in-graph training loop (`NeuralNetwork.train(fast=True)`), same math, fewer Python round trips.
     `inference_stats="population"` replaces the BN network's moving averages, after training, by the
     paper's population statistics over the training set (`tf1_bn.article.population.recompute`) before the
-    final validation and test.
+    final validation and test. A `bar` (tqdm) is advanced by both trainings instead of one bar each.
     """
-    if inference_stats not in ("ema", "population"):
-        raise ValueError(f"`inference_stats` must be 'ema' or 'population'; received {inference_stats!r}")
+    _check_inference_stats(inference_stats)
     weights = article_weights(configuration.weight_scale, seed)
     activation_fn = ACTIVATIONS[configuration.activation]
     results, networks = [], []
@@ -142,7 +143,7 @@ def run_pair(
                 data = data_factory()
                 start = time.perf_counter()
                 val_acc = network.train(sess, configuration.learning_rate, training_batches, batches_per_validate_data,
-                                        data=data, fast=fast, progress=progress, verbose=verbose)
+                                        data=data, fast=fast, progress=progress, verbose=verbose, bar=bar)
                 seconds = time.perf_counter() - start
                 if inference_stats == "population" and network.use_batch_norm:
                     from tf1_bn.article.population import recompute
@@ -153,6 +154,90 @@ def run_pair(
                 results.append(RunResult(val_acc, test_acc, network.diverged, list(network.training_accuracies),
                                          training_batches / seconds))
     return networks[0], networks[1], PairResult(configuration, *results)
+
+
+MODES = ("batched", "solo", "faithful")  # all networks in one graph; one at a time in-graph; the article's loop
+
+
+def _check_inference_stats(inference_stats: str) -> None:
+    if inference_stats not in ("ema", "population"):
+        raise ValueError(f"`inference_stats` must be 'ema' or 'population'; received {inference_stats!r}")
+
+
+def check_mode(mode: str, bn: str) -> str:
+    """The training path that runs: `mode`, except "batched" with a BN backend other than "layers",
+    which trains "solo" (the batched path keeps the "layers" statistics only)."""
+    if mode not in MODES:
+        raise ValueError(f"`mode` must be one of {', '.join(MODES)}; received {mode!r}")
+    return "solo" if mode == "batched" and bn != "layers" else mode
+
+
+def run_pairs(
+    configurations: Sequence[Configuration], training_batches: int, batches_per_validate_data: int, *,
+    data_factory: Callable[[], Any], seed: int | None = None, bn: str = "layers", mode: str = "batched",
+    inference_stats: str = "ema", progress: bool = True,
+) -> list[tuple[Any, Any, PairResult]]:
+    """`run_pair` for every configuration, as (without BN, with BN, result) each, with ONE progress bar.
+
+    mode "solo" and "faithful": one `run_pair` after another (the fast loop, or the article's feed_dict
+    loop). "batched": all 2·len(configurations) networks trained together (`tf1_bn.article.batched_loop`)
+    from the same weights and on the same batches as run_pair gives them; the networks returned are
+    `TrainedNetwork`s (what the plots read: `name`, `training_accuracies`). `check_mode` says which runs.
+    """
+    _check_inference_stats(inference_stats)
+    mode = check_mode(mode, bn)
+    networks = 2 * len(configurations)
+    total = training_batches if mode == "batched" else networks * training_batches
+    desc = f"{networks} networks ({mode})"
+    with tqdm.tqdm(total=total, desc=desc, disable=not progress, mininterval=0.5) as bar:
+        if mode != "batched":
+            return [run_pair(c, training_batches, batches_per_validate_data, data_factory=data_factory, seed=seed, bn=bn,
+                             fast=mode == "solo", inference_stats=inference_stats, progress=progress, bar=bar)
+                    for c in configurations]
+        return _run_pairs_batched(configurations, training_batches, batches_per_validate_data, data_factory, seed,
+                                  inference_stats, bar)
+
+
+def _run_pairs_batched(configurations: Sequence[Configuration], training_batches: int, batches_per_validate_data: int,
+                       data_factory: Callable[[], Any], seed: int | None, inference_stats: str,
+                       bar: Any) -> list[tuple[Any, Any, PairResult]]:
+    from tf1_bn.article.batched_loop import train_batched
+    from tf1_bn.article.stacked import NetworkSpec
+
+    specs = []
+    for c in configurations:
+        weights = article_weights(c.weight_scale, seed)  # one draw per pair, as run_pair
+        specs += [NetworkSpec(weights, ACTIVATIONS[c.activation], use_bn, c.learning_rate) for use_bn in (False, True)]
+    data = data_factory()  # one stream: every data_factory() gives the same batch order (the CLI's contract)
+    run = train_batched(specs, [data] * len(specs), training_batches, batches_per_validate_data, bar=bar)
+    rate = training_batches / run.seconds
+    results = []
+    for i, c in enumerate(configurations):
+        pair = []
+        for trained in run.networks[2 * i: 2 * i + 2]:
+            val_acc, test_acc = trained.val_acc, trained.test_acc
+            if inference_stats == "population" and trained.spec.use_batch_norm:
+                val_acc, test_acc = _population_accuracies(trained, data)
+            pair.append(RunResult(val_acc, test_acc, trained.diverged, list(trained.training_accuracies), rate))
+        results.append((run.networks[2 * i], run.networks[2 * i + 1], PairResult(c, *pair)))
+    return results
+
+
+def _population_accuracies(trained: Any, data: Any) -> tuple[float, float]:
+    """(validation, test) accuracy of a batched network's trained variables in a NeuralNetwork of its
+    own, with population statistics (Algorithm 2) over `data.train` — what run_pair does after training."""
+    from tf1_bn.article.population import recompute
+    from tf1_bn.article.stacked import load_values
+
+    spec = trained.spec
+    with tf.Graph().as_default():
+        network = NeuralNetwork(spec.initial_weights, spec.activation_fn, spec.use_batch_norm, momentum=spec.momentum)
+        with tf.compat.v1.Session() as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            load_values(network, sess, trained.values)
+            recompute(sess, network, data.train.images)
+            return (network.evaluate(sess, data.validation.images, data.validation.labels),
+                    network.test(sess, data=data, verbose=False))
 
 
 def train_and_test(

@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 import tensorflow as tf
-import tqdm
 
 from tf1_bn import bn_math, bn_updates
 from tf1_bn.article import backends as bn_backends
+from tf1_bn.article.network import progress_bar
 from tf1_bn.article.replay import replay
 
 UPDATE_OPS = tf.compat.v1.GraphKeys.UPDATE_OPS
@@ -62,10 +62,6 @@ class FastLoop:
     def __init__(self, network: Any, learning_rate: float, train_shape: tuple, validation_shape: tuple) -> None:
         self.network = network
         with network.graph.as_default(), tf.compat.v1.name_scope("fast_training"):
-            def resident(shape: tuple, name: str) -> tuple[tf.compat.v1.Variable, tf.Tensor]:
-                feed = tf.compat.v1.placeholder(tf.float32, shape, name=f"{name}_feed")
-                return tf.compat.v1.Variable(feed, trainable=False, collections=[], name=name), feed
-
             (self.images, self.images_feed) = resident(train_shape[0], "train_images")
             (self.labels, self.labels_feed) = resident(train_shape[1], "train_labels")
             (self.val_images, self.val_images_feed) = resident(validation_shape[0], "validation_images")
@@ -106,12 +102,19 @@ class FastLoop:
         return float(accuracy), float(loss)
 
 
+def resident(shape: tuple, name: str) -> tuple[tf.compat.v1.Variable, tf.Tensor]:
+    """A float32 array kept in the graph: a local variable (out of GLOBAL_VARIABLES, so Saver and the
+    initializers ignore it) filled once from the returned placeholder by running its initializer."""
+    feed = tf.compat.v1.placeholder(tf.float32, shape, name=f"{name}_feed")
+    return tf.compat.v1.Variable(feed, trainable=False, collections=[], name=name), feed
+
+
 def _take_new_update_ops(before: int) -> list[Any]:
     """The update ops this loop step registered in UPDATE_OPS (the TF1 recipe, scoped to the step)."""
     return tf.compat.v1.get_collection(UPDATE_OPS)[before:]
 
 
-def _chunks(training_batches: int, every: int) -> list[tuple[int, bool]]:
+def validation_chunks(training_batches: int, every: int) -> list[tuple[int, bool]]:
     """(steps, validate-after) pieces: step 0, then up to `every` steps ending on a multiple of
     `every` (validated), then the rest; the article validates after steps i with i % every == 0."""
     pieces = [(1, True)]
@@ -125,7 +128,7 @@ def _chunks(training_batches: int, every: int) -> list[tuple[int, bool]]:
 
 def train_fast(
     network: Any, sess: tf.compat.v1.Session, learning_rate: float, training_batches: int,
-    batches_per_validate_data: int, *, data: Any, batch_size: int, progress: bool = True,
+    batches_per_validate_data: int, *, data: Any, batch_size: int, progress: bool = True, bar: Any = None,
 ) -> float:
     """NeuralNetwork.train(fast=True): same batches, same updates, same validation points."""
     key = (float(learning_rate), data.train.base_images.shape, data.validation.images.shape)
@@ -139,8 +142,8 @@ def train_fast(
     loop = loops[key]
     loop.load(sess, data.train, data.validation)
     accuracy = loss = float("nan")
-    with tqdm.tqdm(total=training_batches, desc=f"{network.name} (fast)", disable=not progress, mininterval=0.5) as bar:
-        for steps, validate in _chunks(training_batches, batches_per_validate_data):
+    with progress_bar(bar, training_batches, f"{network.name} (fast)", progress) as bar:
+        for steps, validate in validation_chunks(training_batches, batches_per_validate_data):
             indices = np.stack([data.train.next_batch_indices(batch_size) for _ in range(steps)]).astype(np.int32)
             accuracy, loss = loop.run(sess, indices)
             if validate:

@@ -24,9 +24,10 @@ test. Deliberate differences from the article's text, all noted where they are m
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -181,6 +182,7 @@ class NeuralNetwork:
         fast: bool = False,
         progress: bool = True,
         verbose: bool = True,
+        bar: Any = None,
     ) -> float:
         """Train, validating after batch 0 and every `batches_per_validate_data` batches (into
         `training_accuracies`); returns the final validation accuracy.
@@ -188,6 +190,8 @@ class NeuralNetwork:
         Default: the article's loop, feed_dict and one Session.run per batch. `fast=True`: the same
         math with the data resident in the graph and the batches between validations run inside one
         Session.run (`tf1_bn.article.fast_loop`); batches come from `data.train` in the same order.
+        A `bar` (a tqdm shared by several trainings, e.g. a whole table) is advanced instead of showing a
+        bar of this network's own.
         """
         _check_positive(training_batches=training_batches, batches_per_validate_data=batches_per_validate_data, batch_size=batch_size)
         data = default_mnist() if data is None else data
@@ -195,10 +199,10 @@ class NeuralNetwork:
             from tf1_bn.article.fast_loop import train_fast
 
             final_accuracy = train_fast(self, sess, learning_rate, training_batches, batches_per_validate_data,
-                                        data=data, batch_size=batch_size, progress=progress)
+                                        data=data, batch_size=batch_size, progress=progress, bar=bar)
         else:
             final_accuracy = self._train_feed_dict(sess, learning_rate, training_batches, batches_per_validate_data,
-                                                   data, batch_size, progress)
+                                                   data, batch_size, progress, bar)
         if verbose:
             print(f"{self.name}: The final accuracy on validation data is {final_accuracy}")
         if save_model:
@@ -206,16 +210,18 @@ class NeuralNetwork:
         return final_accuracy
 
     def _train_feed_dict(self, sess: tf.compat.v1.Session, learning_rate: float, training_batches: int,
-                         batches_per_validate_data: int, data: Any, batch_size: int, progress: bool) -> float:
+                         batches_per_validate_data: int, data: Any, batch_size: int, progress: bool, bar: Any) -> float:
         """The article's loop: one feed_dict Session.run per batch."""
         labels, cross_entropy, accuracy = self.evaluation_ops()
         train_step = self.train_step(learning_rate)
         validation = {self.input_layer: data.validation.images, labels: _one_hot(data.validation.labels), self.is_training: False}
-        for i in tqdm.tqdm(range(training_batches), desc=self.name, disable=not progress, mininterval=0.5):
-            batch_x, batch_y = data.train.next_batch(batch_size)
-            sess.run(train_step, feed_dict={self.input_layer: batch_x, labels: _one_hot(batch_y), self.is_training: True})
-            if i % batches_per_validate_data == 0:
-                self.record_validation(*sess.run([accuracy, cross_entropy], feed_dict=validation))
+        with progress_bar(bar, training_batches, self.name, progress) as bar:
+            for i in range(training_batches):
+                batch_x, batch_y = data.train.next_batch(batch_size)
+                sess.run(train_step, feed_dict={self.input_layer: batch_x, labels: _one_hot(batch_y), self.is_training: True})
+                if i % batches_per_validate_data == 0:
+                    self.record_validation(*sess.run([accuracy, cross_entropy], feed_dict=validation))
+                bar.update(1)
         final_accuracy, final_loss = sess.run([accuracy, cross_entropy], feed_dict=validation)
         self.diverged |= not math.isfinite(final_loss)
         return float(final_accuracy)
@@ -242,6 +248,16 @@ class NeuralNetwork:
         if verbose:
             print(f"{self.name}: The final accuracy on test data is {test_accuracy}")
         return test_accuracy
+
+
+@contextlib.contextmanager
+def progress_bar(shared: Any, total: int, desc: str, enabled: bool) -> Iterator[Any]:
+    """`shared` (a tqdm advanced by several trainings) as it is, or a bar of `total` steps of our own."""
+    if shared is not None:
+        yield shared
+        return
+    with tqdm.tqdm(total=total, desc=desc, disable=not enabled, mininterval=0.5) as bar:
+        yield bar
 
 
 def _one_hot(labels: np.ndarray) -> np.ndarray:

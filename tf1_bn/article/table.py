@@ -22,7 +22,7 @@ import time
 from typing import Any, Callable, Iterable, Sequence
 
 from tf1_bn._files import atomic_write
-from tf1_bn.article.experiment import ArticleRow, Configuration, PairResult, article_table, run_pair
+from tf1_bn.article.experiment import ArticleRow, Configuration, PairResult, article_table, check_mode, run_pairs
 from tf1_bn.article.plots import plot_grid, plot_training_accuracies
 
 FAIL_BELOW = 0.5
@@ -98,32 +98,43 @@ def _title(c: Configuration) -> str:
 
 def run_table(
     *, steps: int, validate_every: int, seed: int, data_factory: Callable[[], Any], bn: str = "layers",
-    only: Sequence[int] = tuple(range(1, 9)), out_dir: str | os.PathLike = "tf1_bn_results", fast: bool = True,
+    only: Sequence[int] = tuple(range(1, 9)), out_dir: str | os.PathLike = "tf1_bn_results", mode: str = "batched",
     inference_stats: str = "ema", progress: bool = True, echo: Callable[[str], None] = print,
 ) -> list[PairResult]:
-    """Train every selected configuration without and with BN, write CSV and PNGs, print the table."""
+    """Train every selected configuration without and with BN, write CSV and PNGs, print the table.
+
+    `mode`: "batched" (default: all networks together, `tf1_bn.article.batched_loop`), "solo" (one at a
+    time, the fast in-graph loop) or "faithful" (one at a time, the article's feed_dict loop); the batched
+    mode trains solo with a BN backend other than "layers" (`experiment.check_mode`), saying so first.
+    """
     if steps <= 0 or validate_every <= 0:
         raise ValueError(f"`steps` and `validate_every` must be positive; received {steps} and {validate_every}")
+    runs = check_mode(mode, bn)
+    if runs != mode:
+        echo(f"note: bn={bn!r} trains the networks one at a time (the batched path keeps the 'layers' statistics only)")
     out = pathlib.Path(out_dir)
     article = {row.configuration.model: row for row in article_table()}
-    results, panels = [], []
+    configurations = [article[model].configuration for model in only]
+    for configuration in configurations:
+        echo(f"{configuration}")
     start = time.perf_counter()
-    for model in only:
-        configuration = article[model].configuration
-        echo(f"{configuration} ...")
-        without_bn, with_bn, pair = run_pair(configuration, steps, validate_every, data_factory=data_factory,
-                                             seed=seed, bn=bn, fast=fast, inference_stats=inference_stats,
-                                             progress=progress)
+    trained = run_pairs(configurations, steps, validate_every, data_factory=data_factory, seed=seed, bn=bn, mode=runs,
+                        inference_stats=inference_stats, progress=progress)
+    training_seconds = time.perf_counter() - start
+    results, panels = [], []
+    for without_bn, with_bn, pair in trained:
+        configuration = pair.configuration
         results.append(pair)
         plot_training_accuracies(without_bn, with_bn, batches_per_validate_data=validate_every,
-                                 path=out / f"model_{model}.png", title=_title(configuration))
+                                 path=out / f"model_{configuration.model}.png", title=_title(configuration))
         panels.append((_title(configuration), [(n.name, n.training_accuracies) for n in (without_bn, with_bn)]))
     test_size = data_factory().test.num_examples
     write_csv(results, out / "results.csv")
     plot_grid(panels, validate_every, out / "all_models.png")
     echo("")
     echo(format_table(results, article))
-    echo(f"\n{len(results)} configurations x 2 networks, {steps} steps each, in {time.perf_counter() - start:.0f} s; "
+    echo(f"\n{len(results)} configurations x 2 networks, {steps} steps each, trained {runs} in {training_seconds:.0f} s "
+         f"({time.perf_counter() - start:.0f} s with plots); "
          f"BN inference statistics: {'population (Algorithm 2)' if inference_stats == 'population' else 'moving averages'}; "
          f"verdicts on {test_size} test images. Wrote {out / 'results.csv'}, {out / 'all_models.png'} and model_N.png.")
     return results

@@ -112,12 +112,21 @@ def add_training_options(parser: argparse.ArgumentParser, default_steps: int) ->
                              "IDX files or mnist.npz")
     parser.add_argument("--bn", choices=BN_CHOICES, default="layers",
                         help="how BN is written: tf.layers (default), seed 003's moments+EMA, or tf.assign (Udacity)")
-    parser.add_argument("--faithful", action="store_true",
-                        help="train with the article's feed_dict loop instead of the fast in-graph loop (same math)")
+    paths = parser.add_mutually_exclusive_group()
+    paths.add_argument("--solo", action="store_true",
+                       help="train the networks one at a time with the fast in-graph loop instead of all together "
+                            "in one batched graph (the default; same math)")
+    paths.add_argument("--faithful", action="store_true",
+                       help="train the networks one at a time with the article's feed_dict loop (same math)")
     parser.add_argument("--inference-stats", choices=("ema", "population"), default="ema",
                         help="BN statistics used after training: the moving averages (ema, default, as TF1) or "
                              "population statistics recomputed over the training set (Ioffe & Szegedy, Algorithm 2)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+
+
+def training_mode(args: argparse.Namespace) -> str:
+    """"batched" (default), "solo" (--solo) or "faithful" (--faithful), as `tf1_bn.article.experiment.MODES`."""
+    return "faithful" if args.faithful else "solo" if args.solo else "batched"
 
 
 def data_factory(spec: str, seed: int, echo: Callable[[str], None] = print) -> Callable[[], Any]:

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 
-from tf1_bn.cli._common import add_training_options, data_factory, output_file_parent, output_folder, positive_float
+from tf1_bn.cli._common import (add_training_options, data_factory, output_file_parent, output_folder, positive_float,
+                               training_mode)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "compare", help="train one configuration without and with BN",
         description="Train the article's network with the given initial weights, learning rate and activation, "
-                    "without and with batch normalization, and report both accuracies and the verdict.",
+                    "without and with batch normalization, and report both accuracies and the verdict. The two "
+                    "networks train together in one batched graph unless --solo or --faithful is given.",
     )
     parser.add_argument("--weights", choices=("small", "large"), required=True,
                         help="initial weights N(0, 0.05²) (small) or N(0, 10²) (large)")
@@ -24,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.article.experiment import configuration, run_pair
+    from tf1_bn.article.experiment import check_mode, configuration, run_pairs
     from tf1_bn.article.plots import plot_training_accuracies
     from tf1_bn.article.table import verdict
 
@@ -33,9 +35,13 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         output_folder(os.path.dirname(args.plot) or ".", "--plot")
         output_file_parent(args.plot, "--plot")  # a folder or an unwritable place: one line, before training
-    without_bn, with_bn, pair = run_pair(config, args.steps, args.validate_every, data_factory=factory, seed=args.seed,
-                                         bn=args.bn, fast=not args.faithful, inference_stats=args.inference_stats,
-              progress=not args.no_progress)
+    mode = check_mode(training_mode(args), args.bn)
+    if mode != training_mode(args):
+        print(f"note: --bn {args.bn} trains the two networks one at a time (the batched path keeps the 'layers' "
+              "statistics only)")
+    [(without_bn, with_bn, pair)] = run_pairs([config], args.steps, args.validate_every, data_factory=factory,
+                                              seed=args.seed, bn=args.bn, mode=mode,
+                                              inference_stats=args.inference_stats, progress=not args.no_progress)
     for label, run_result in (("without BN", pair.without_bn), ("with BN", pair.with_bn)):
         note = "  (diverged: the loss became NaN/inf)" if run_result.diverged else ""
         print(f"{label:>11}: validation {run_result.val_acc:.4f}, test {run_result.test_acc:.4f}, "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 
 from tf1_bn._files import folder_lock
-from tf1_bn.cli._common import add_training_options, data_factory, option_names, output_folder
+from tf1_bn.cli._common import add_training_options, data_factory, option_names, output_folder, training_mode
 
-DEFAULT_STEPS = 30000  # the article: 50000; 30000 already shows all 8 of its verdicts on the embedded subset (3-4 min)
+DEFAULT_STEPS = 30000  # the article: 50000; 30000 already shows all 8 of its verdicts on the embedded subset
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -15,7 +15,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "table", help="rerun the article's 8-experiment table (the main job)",
         description="Train the article's 784-128-128-128-10 network for each of the 8 configurations, without "
                     "and with batch normalization (same initial weights, same batches), print the table beside "
-                    "the article's, and write DIR/results.csv, DIR/model_N.png and DIR/all_models.png.",
+                    "the article's, and write DIR/results.csv, DIR/model_N.png and DIR/all_models.png. The 16 "
+                    "networks train together in one batched graph unless --solo or --faithful is given.",
     )
     add_training_options(parser, DEFAULT_STEPS)
     parser.add_argument("--only", metavar="1,3,...", help="run only these models (1-8)")
@@ -32,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     with folder_lock(args.out, "--out"), option_names(only="--only", steps="--steps", validate_every="--validate-every"):
         run_table(steps=args.steps, validate_every=args.validate_every, seed=args.seed,
                   data_factory=data_factory(args.data, args.seed), bn=args.bn, only=only, out_dir=args.out,
-                  fast=not args.faithful, inference_stats=args.inference_stats,
+                  mode=training_mode(args), inference_stats=args.inference_stats,
                   progress=not args.no_progress)
     return 0
