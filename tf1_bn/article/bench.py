@@ -26,6 +26,8 @@ Targets (issues 7 and 17), read off the same run:
 - speedup     best BN path ÷ the article's feed_dict BN loop           ≥ 2.0
 - overhead    no-BN ÷ BN network-steps/s, fast path ≤ 1.15, batched   ≤ 1.10
 - bound       the batched table's percent_of_bound                    ≥ 80
+
+Where the batched step's time goes (a RunMetadata trace by kernel type): `tf1_bn.article.profile`.
 """
 
 from __future__ import annotations
