@@ -57,7 +57,7 @@ CONV_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kwargs", CONV_CASES, ids=lambda k: ",".join(f"{a}={v}" for a, v in k.items()) or "default")
+@pytest.mark.parametrize("kwargs", CONV_CASES, ids=lambda k: ",".join(f"{a}={getattr(v, '__name__', v)}" for a, v in k.items()) or "default")
 def test_conv2d_matches_tf1(legacy, rng, kwargs):
     channels_first = kwargs.get("data_format") == "channels_first"
     data = rng.standard_normal((2, 3, 9, 8) if channels_first else (2, 9, 8, 3)).astype(np.float32)
