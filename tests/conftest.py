@@ -3,14 +3,16 @@ inside a fresh `tf.Graph()` (the `graph` fixture), so tests never leak state int
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import NamedTuple
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+from tf1_bn._quiet import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # TF's start-up lines bypass pytest's capture in xdist workers
+
 import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
