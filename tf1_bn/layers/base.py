@@ -19,6 +19,7 @@ behaviour; this is an independent implementation).
 
 from __future__ import annotations
 
+import inspect
 import re
 import weakref
 from collections import Counter
@@ -218,3 +219,34 @@ class Layer:
     def apply(self, inputs: Any, *args: Any, **kwargs: Any) -> tf.Tensor:
         """TF1's alias of `__call__`."""
         return self(inputs, *args, **kwargs)
+
+
+def functional_form(layer_class: type, name: str, doc: str) -> Callable[..., tf.Tensor]:
+    """TF1's functional form of a layer class: `name(inputs, <the class's arguments in order>, reuse=None)`
+    builds one new layer, applied once, and returns its output (as `tf.layers.dense` did for `Dense`).
+
+    The signature is the class's, with `inputs` first and `reuse` last (`inspect.signature` shows it), so
+    TF1's positional calls bind as they did; `name` is also the fixed variable scope, `reuse=True` reuses
+    that scope's variables (`Layer`'s `_scope` / `_reuse`).
+    """
+    keyword = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    arguments = [p for p in list(inspect.signature(layer_class.__init__).parameters.values())[1:]
+                 if p.kind is not inspect.Parameter.VAR_KEYWORD]
+    signature = inspect.Signature([inspect.Parameter("inputs", keyword), *arguments,
+                                   inspect.Parameter("reuse", keyword, default=None)])
+
+    def apply(*args: Any, **kwargs: Any) -> tf.Tensor:
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{name}(): {error}") from None
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        inputs, reuse = values.pop("inputs"), values.pop("reuse")
+        return layer_class(**values, _scope=values["name"], _reuse=reuse)(inputs)
+
+    apply.__name__ = apply.__qualname__ = name
+    apply.__doc__ = doc
+    apply.__signature__ = signature  # type: ignore[attr-defined]
+    apply.__module__ = layer_class.__module__
+    return apply

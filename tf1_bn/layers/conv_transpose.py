@@ -31,6 +31,7 @@ from typing import Any, Callable, Sequence
 
 import tensorflow as tf
 
+from tf1_bn.layers.base import functional_form
 from tf1_bn.layers.convolutional import _Convolution
 from tf1_bn.layers.core import add_kernel_and_bias, configure_kernel_and_bias
 
@@ -84,35 +85,9 @@ class Conv2DTranspose(_Convolution):
         return outputs
 
 
-def conv2d_transpose(
-    inputs: Any,
-    filters: int,
-    kernel_size: int | Sequence[int],
-    strides: int | Sequence[int] = (1, 1),
-    padding: str = "valid",
-    data_format: str = "channels_last",
-    activation: Any = None,
-    use_bias: bool = True,
-    kernel_initializer: Any = None,
-    bias_initializer: Any = tf.compat.v1.zeros_initializer(),
-    kernel_regularizer: Callable | None = None,
-    bias_regularizer: Callable | None = None,
-    activity_regularizer: Callable | None = None,
-    kernel_constraint: Callable | None = None,
-    bias_constraint: Callable | None = None,
-    trainable: bool = True,
-    name: str | None = None,
-    reuse: Any = None,
-) -> tf.Tensor:
-    """Functional `tf.layers.conv2d_transpose(inputs, filters, kernel_size)`: one new Conv2DTranspose layer
-    applied once (scope `conv2d_transpose`, …). `name` fixes the scope; `reuse=True` reuses its variables."""
-    layer = Conv2DTranspose(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                            activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                            bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                            bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                            kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, trainable=trainable,
-                            name=name, _scope=name, _reuse=reuse)
-    return layer(inputs)
+conv2d_transpose = functional_form(Conv2DTranspose, "conv2d_transpose", (
+    "Functional `tf.layers.conv2d_transpose(inputs, filters, kernel_size)`: one new Conv2DTranspose layer applied"
+    " once (scope `conv2d_transpose`, …). `name` fixes the scope; `reuse=True` reuses its variables."))
 
 
 # TF1's module aliases.

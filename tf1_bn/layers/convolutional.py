@@ -32,7 +32,7 @@ from typing import Any, Callable, Sequence
 
 import tensorflow as tf
 
-from tf1_bn.layers.base import Layer
+from tf1_bn.layers.base import Layer, functional_form
 from tf1_bn.layers.core import add_activity_loss, add_kernel_and_bias, channels_format, configure_kernel_and_bias, positive_int
 
 
@@ -164,36 +164,9 @@ class Conv2D(_Convolution):
                                  dilations=self.dilation_rate, name="Conv2D")  # (N, H', W', filters)
 
 
-def conv2d(
-    inputs: Any,
-    filters: int,
-    kernel_size: int | Sequence[int],
-    strides: int | Sequence[int] = (1, 1),
-    padding: str = "valid",
-    data_format: str = "channels_last",
-    dilation_rate: int | Sequence[int] = (1, 1),
-    activation: Any = None,
-    use_bias: bool = True,
-    kernel_initializer: Any = None,
-    bias_initializer: Any = tf.compat.v1.zeros_initializer(),
-    kernel_regularizer: Callable | None = None,
-    bias_regularizer: Callable | None = None,
-    activity_regularizer: Callable | None = None,
-    kernel_constraint: Callable | None = None,
-    bias_constraint: Callable | None = None,
-    trainable: bool = True,
-    name: str | None = None,
-    reuse: Any = None,
-) -> tf.Tensor:
-    """Functional `tf.layers.conv2d(inputs, filters, kernel_size)`: one new Conv2D layer applied once
-    (scope `conv2d`, `conv2d_1`, …). `name` fixes the scope; `reuse=True` reuses its variables."""
-    layer = Conv2D(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                   dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
-                   kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                   kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                   activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                   bias_constraint=bias_constraint, trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer(inputs)
+conv2d = functional_form(Conv2D, "conv2d", (
+    "Functional `tf.layers.conv2d(inputs, filters, kernel_size)`: one new Conv2D layer applied once (scope "
+    "`conv2d`, `conv2d_1`, …). `name` fixes the scope; `reuse=True` reuses its variables."))
 
 
 
@@ -238,36 +211,9 @@ class Conv1D(_Convolution):
                                  dilations=self.dilation_rate, name="Conv1D")  # (N, L', filters)
 
 
-def conv1d(
-    inputs: Any,
-    filters: int,
-    kernel_size: int | Sequence[int],
-    strides: int | Sequence[int] = 1,
-    padding: str = "valid",
-    data_format: str = "channels_last",
-    dilation_rate: int | Sequence[int] = 1,
-    activation: Any = None,
-    use_bias: bool = True,
-    kernel_initializer: Any = None,
-    bias_initializer: Any = tf.compat.v1.zeros_initializer(),
-    kernel_regularizer: Callable | None = None,
-    bias_regularizer: Callable | None = None,
-    activity_regularizer: Callable | None = None,
-    kernel_constraint: Callable | None = None,
-    bias_constraint: Callable | None = None,
-    trainable: bool = True,
-    name: str | None = None,
-    reuse: Any = None,
-) -> tf.Tensor:
-    """Functional `tf.layers.conv1d(inputs, filters, kernel_size)`: one new Conv1D layer applied once
-    (scope `conv1d`, `conv1d_1`, …). `name` fixes the scope; `reuse=True` reuses its variables."""
-    layer = Conv1D(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
-                   dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
-                   kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
-                   kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
-                   activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint,
-                   bias_constraint=bias_constraint, trainable=trainable, name=name, _scope=name, _reuse=reuse)
-    return layer(inputs)
+conv1d = functional_form(Conv1D, "conv1d", (
+    "Functional `tf.layers.conv1d(inputs, filters, kernel_size)`: one new Conv1D layer applied once (scope "
+    "`conv1d`, `conv1d_1`, …). `name` fixes the scope; `reuse=True` reuses its variables."))
 
 
 # TF1's module aliases.

@@ -25,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf1_bn._graph import smart_cond, static_bool
-from tf1_bn.layers.base import Layer
+from tf1_bn.layers.base import Layer, functional_form
 
 _ACTIVATIONS: dict[str, Callable[[tf.Tensor], tf.Tensor]] = {
     "relu": tf.nn.relu, "relu6": tf.nn.relu6, "elu": tf.nn.elu, "selu": tf.nn.selu, "sigmoid": tf.sigmoid,
@@ -173,32 +173,9 @@ class Dense(Layer):
         return outputs
 
 
-def dense(
-    inputs: Any,
-    units: int,
-    activation: Any = None,
-    use_bias: bool = True,
-    kernel_initializer: Any = None,
-    bias_initializer: Any = tf.compat.v1.zeros_initializer(),
-    kernel_regularizer: Callable | None = None,
-    bias_regularizer: Callable | None = None,
-    activity_regularizer: Callable | None = None,
-    kernel_constraint: Callable | None = None,
-    bias_constraint: Callable | None = None,
-    trainable: bool = True,
-    name: str | None = None,
-    reuse: Any = None,
-) -> tf.Tensor:
-    """Functional `tf.layers.dense(inputs, units)`: one new Dense layer applied once (scope `dense`, `dense_1`, …).
-
-    `name` fixes the variable scope; `reuse=True` reuses its variables.
-    """
-    layer = Dense(units, activation=activation, use_bias=use_bias, kernel_initializer=kernel_initializer,
-                  bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                  bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
-                  kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, trainable=trainable,
-                  name=name, _scope=name, _reuse=reuse)
-    return layer(inputs)
+dense = functional_form(Dense, "dense", (
+    "Functional `tf.layers.dense(inputs, units)`: one new Dense layer applied once (scope `dense`, `dense_1`, …)."
+    " `name` fixes the variable scope; `reuse=True` reuses its variables."))
 
 
 class Dropout(Layer):

@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 
 import tensorflow as tf
 
+from tf1_bn.layers.base import functional_form
 from tf1_bn.layers.convolutional import _Convolution
 from tf1_bn.layers.core import add_configured_weight, configure_output, configure_weight, positive_int
 
@@ -81,43 +82,9 @@ class SeparableConv2D(_Convolution):
                                       name="separable_conv2d")  # (N, H', W', filters)
 
 
-def separable_conv2d(
-    inputs: Any,
-    filters: int,
-    kernel_size: int | Sequence[int],
-    strides: int | Sequence[int] = (1, 1),
-    padding: str = "valid",
-    data_format: str = "channels_last",
-    dilation_rate: int | Sequence[int] = (1, 1),
-    depth_multiplier: int = 1,
-    activation: Any = None,
-    use_bias: bool = True,
-    depthwise_initializer: Any = None,
-    pointwise_initializer: Any = None,
-    bias_initializer: Any = tf.compat.v1.zeros_initializer(),
-    depthwise_regularizer: Callable | None = None,
-    pointwise_regularizer: Callable | None = None,
-    bias_regularizer: Callable | None = None,
-    activity_regularizer: Callable | None = None,
-    depthwise_constraint: Callable | None = None,
-    pointwise_constraint: Callable | None = None,
-    bias_constraint: Callable | None = None,
-    trainable: bool = True,
-    name: str | None = None,
-    reuse: Any = None,
-) -> tf.Tensor:
-    """Functional `tf.layers.separable_conv2d(inputs, filters, kernel_size)`: one new SeparableConv2D layer
-    applied once (scope `separable_conv2d`, …). `name` fixes the scope; `reuse=True` reuses its variables."""
-    layer = SeparableConv2D(
-        filters, kernel_size, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate,
-        depth_multiplier=depth_multiplier, activation=activation, use_bias=use_bias,
-        depthwise_initializer=depthwise_initializer, pointwise_initializer=pointwise_initializer,
-        bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer,
-        pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer,
-        activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint,
-        pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint, trainable=trainable,
-        name=name, _scope=name, _reuse=reuse)
-    return layer(inputs)
+separable_conv2d = functional_form(SeparableConv2D, "separable_conv2d", (
+    "Functional `tf.layers.separable_conv2d(inputs, filters, kernel_size)`: one new SeparableConv2D layer applied"
+    " once (scope `separable_conv2d`, …). `name` fixes the scope; `reuse=True` reuses its variables."))
 
 
 # TF1's module aliases.
