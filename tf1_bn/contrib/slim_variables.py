@@ -24,6 +24,7 @@ from typing import Any, Callable, Sequence
 import tensorflow as tf
 
 from tf1_bn.contrib.arg_scope import add_arg_scope
+from tf1_bn.contrib.variables import add_once
 
 GraphKeys = tf.compat.v1.GraphKeys
 
@@ -65,8 +66,7 @@ def model_variable(name: str, shape: Any = None, dtype: Any = tf.float32, initia
 
 def add_model_variable(var: tf.Variable) -> None:
     """Add `var` to MODEL_VARIABLES unless it is there."""
-    if not any(v is var for v in tf.compat.v1.get_collection(GraphKeys.MODEL_VARIABLES)):
-        tf.compat.v1.add_to_collection(GraphKeys.MODEL_VARIABLES, var)
+    add_once(GraphKeys.MODEL_VARIABLES, var)
 
 
 def local_variable(initial_value: Any, validate_shape: bool = True, name: str | None = None,

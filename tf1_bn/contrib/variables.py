@@ -42,13 +42,18 @@ def variable_collections(collections: Collections, role: str) -> list[str]:
     return list(chosen)
 
 
+def add_once(collection: str, variable: Any) -> None:
+    """Add `variable` to `collection` unless that very object is already in it."""
+    if not any(v is variable for v in tf.compat.v1.get_collection(collection)):
+        tf.compat.v1.add_to_collection(collection, variable)
+
+
 def add_to_collections(variable: tf.Variable | None, collections: Collections, role: str) -> None:
     """Add `variable` to the `variables_collections` for its role, each at most once."""
     if variable is None:
         return
     for name in variable_collections(collections, role):
-        if not any(v is variable for v in tf.compat.v1.get_collection(name)):
-            tf.compat.v1.add_to_collection(name, variable)
+        add_once(name, variable)
 
 
 def mark_model_variable(variable: Any) -> None:
@@ -56,8 +61,7 @@ def mark_model_variable(variable: Any) -> None:
     # A partitioned variable (no public class in TF 2) lists its parts when iterated.
     parts = list(variable) if type(variable).__name__ == "PartitionedVariable" else [variable]
     for part in parts:
-        if not any(v is part for v in tf.compat.v1.get_collection(GraphKeys.MODEL_VARIABLES)):
-            tf.compat.v1.add_to_collection(GraphKeys.MODEL_VARIABLES, part)
+        add_once(GraphKeys.MODEL_VARIABLES, part)
 
 
 def model_variable(name: str, shape: Any, dtype: tf.DType, initializer: Callable | None, *, trainable: bool = True,
@@ -67,8 +71,7 @@ def model_variable(name: str, shape: Any, dtype: tf.DType, initializer: Callable
                                          regularizer=regularizer, trainable=trainable)
     mark_model_variable(variable)
     for collection in collections:
-        if not any(v is variable for v in tf.compat.v1.get_collection(collection)):
-            tf.compat.v1.add_to_collection(collection, variable)
+        add_once(collection, variable)
     return variable
 
 
@@ -87,20 +90,3 @@ def layer_variable_getter(rename: Mapping[str, str] | None = None) -> Callable[.
 
     return custom_getter
 
-
-def get_variables(scope: str | None = None, suffix: str | None = None,
-                  collection: str = GraphKeys.GLOBAL_VARIABLES) -> list[tf.Variable]:
-    """slim's `get_variables`: the variables of `collection` under `scope` whose op name ends in `suffix`."""
-    found = tf.compat.v1.get_collection(collection, scope)
-    if suffix is not None:
-        found = [v for v in found if v.op.name.endswith(suffix)]
-    return found
-
-
-def get_model_variables(scope: str | None = None, suffix: str | None = None) -> list[tf.Variable]:
-    """slim's `get_model_variables`: the model variables under `scope`."""
-    return get_variables(scope, suffix, GraphKeys.MODEL_VARIABLES)
-
-
-def get_trainable_variables(scope: str | None = None, suffix: str | None = None) -> list[tf.Variable]:
-    return get_variables(scope, suffix, GraphKeys.TRAINABLE_VARIABLES)

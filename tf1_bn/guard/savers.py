@@ -32,6 +32,13 @@ from tf1_bn.guard.statistics import assert_statistics_saved
 ON_MISSING = ("raise", "warn")
 
 
+def check_on_missing(on_missing: Any) -> str:
+    """`on_missing` of the guard's recorders: "raise" (an error) or "warn" (a warning)."""
+    if on_missing not in ON_MISSING:
+        raise ValueError(f"`on_missing` must be 'raise' or 'warn'; received {on_missing!r}")
+    return on_missing
+
+
 @dataclasses.dataclass
 class RecordedSaver:
     """A Saver built while recording, its graph, and what became of it: "", "saved" or "restored"."""
@@ -46,9 +53,7 @@ class SaverRecord:
     """The Savers built in a `record_savers` block; checks them (raise or warn, `on_missing`)."""
 
     def __init__(self, on_missing: str = "raise") -> None:
-        if on_missing not in ON_MISSING:
-            raise ValueError(f"`on_missing` must be 'raise' or 'warn'; received {on_missing!r}")
-        self.on_missing = on_missing
+        self.on_missing = check_on_missing(on_missing)
         self.savers: dict[int, RecordedSaver] = {}  # by id(saver); each entry keeps its saver alive
 
     def __len__(self) -> int:

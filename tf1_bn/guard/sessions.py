@@ -18,7 +18,7 @@ import tensorflow as tf
 from tf1_bn.errors import MissingUpdateOpsError
 from tf1_bn.guard import graph_state
 from tf1_bn.guard.graph_index import index_of
-from tf1_bn.guard.savers import record_savers
+from tf1_bn.guard.savers import check_on_missing, record_savers
 from tf1_bn.guard.update_ops import assert_update_ops_attached
 
 
@@ -45,9 +45,7 @@ class GuardedSession:
     `assert_update_ops_attached` (or warned about, `on_missing="warn"`); later runs cost nothing."""
 
     def __init__(self, session: tf.compat.v1.Session, on_missing: str = "raise") -> None:
-        if on_missing not in ("raise", "warn"):
-            raise ValueError(f"`on_missing` must be 'raise' or 'warn'; received {on_missing!r}")
-        self.session, self.on_missing = session, on_missing
+        self.session, self.on_missing = session, check_on_missing(on_missing)
         self._checked: set[tuple[str, ...]] = set()
 
     def check(self, fetches: Any) -> None:
@@ -91,8 +89,7 @@ def guard_sessions(on_missing: str = "raise") -> Iterator[None]:
     first save, or when the block ends if it never saved nor restored (`tf1_bn.guard.savers`; a Saver
     that only restores is not checked). Both classes are restored on exit; a block that raises is not
     checked at its end."""
-    if on_missing not in ("raise", "warn"):
-        raise ValueError(f"`on_missing` must be 'raise' or 'warn'; received {on_missing!r}")
+    check_on_missing(on_missing)
     session_class = tf.compat.v1.Session
     original_run = session_class.run
     guards: dict[int, GuardedSession] = {}

@@ -34,7 +34,7 @@ import tensorflow as tf
 
 from tf1_bn.errors import MissingUpdateOpsError
 from tf1_bn.guard import graph_state
-from tf1_bn.guard.graph_index import GraphIndex, index_of
+from tf1_bn.guard.graph_index import VARIABLE_OPS, GraphIndex, index_of
 
 FIX = ("build the train op under `with tf.control_dependencies(tf.get_collection(tf.GraphKeys.UPDATE_OPS)):` "
        "after the batch-norm layers exist, or run `tf.group(train_op, *update_ops)` instead of the bare train op")
@@ -65,7 +65,7 @@ def _candidates(graph: tf.Graph, writes: dict[str, frozenset[str]]) -> dict[str,
 
 
 # Ops any two computations may share without being related: inputs, constants, variable handles.
-SOURCE_OPS = frozenset({"Placeholder", "PlaceholderWithDefault", "Const", "VarHandleOp", "VariableV2", "Variable", "NoOp"})
+SOURCE_OPS = VARIABLE_OPS | {"Placeholder", "PlaceholderWithDefault", "Const", "NoOp"}
 
 
 def find_unattached_update_ops(train_op: Any, graph: tf.Graph | None = None) -> list[UnattachedUpdate]:

@@ -5,7 +5,8 @@ the moving mean and variance change only when the layer's update ops run; the la
 `tf.GraphKeys.UPDATE_OPS`, so the train op must depend on that collection — and since the collection is a
 snapshot taken when it is read, it must be read after the layers are built (the docs' ordering warning).
 BN001/BN002 catch a train op that does not depend on the updates, BN003 a read that comes too early,
-BN004/BN005 a layer that never switches to its moving statistics.
+BN004/BN005 a layer that never switches to its moving statistics (`_checks_modes`, with BN007/BN009; BN006 and
+BN008 are `_checks_saving` and `_checks_export`, run by `_checks_state`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ast
 import functools
 from typing import Iterator
 
+from tf1_bn.lint._checks_modes import mode_arguments
 from tf1_bn.lint._checks_state import state_checks
 from tf1_bn.lint._flow import FileModel, is_update_read
 from tf1_bn.lint._names import Names, key, last_name, references, subtree, target_keys
@@ -90,7 +92,7 @@ class Checker:
         found: list[Raw] = []
         if self.counting or self._reads_updates():  # BN001 needs a layer adding update ops, BN002/BN003 a read
             found.extend([*self.missing_dependency(), *self.early_reads()])
-        found.extend([*self.mode_arguments(), *state_checks(self)])
+        found.extend([*mode_arguments(self.sites, self.finder), *state_checks(self)])
         return found
 
     # -- BN001 and BN002 --------------------------------------------------------------------------------
@@ -271,21 +273,6 @@ class Checker:
                   and last_name(item.context_expr.func) == "variable_scope"]
         return any(k.arg == "reuse" and not (isinstance(k.value, ast.Constant) and k.value.value in (None, False))
                    for call in calls for k in call.keywords)
-
-    # -- BN004 and BN005 --------------------------------------------------------------------------------
-    def mode_arguments(self) -> Iterator[Raw]:
-        """BN004: a literal training=True / is_training=True. BN005: contrib/slim batch_norm without
-        is_training (it defaults to True)."""
-        separate_graphs = any(s.literal_mode() is False for s in self.sites)
-        for site in self.sites:
-            if site.literal_mode() is True and not separate_graphs:
-                yield site.mode, "BN004", (
-                    f"{site.mode_name}=True written literally: {site.label} uses batch statistics at inference "
-                    f"too; pass a bool placeholder ({site.mode_name}=is_training)")
-            elif site.family == "contrib" and site.mode is None and not self.finder.mode_is_set_elsewhere(site):
-                yield site.node, "BN005", (
-                    f"{site.label} without is_training, which defaults to True: batch statistics at inference "
-                    f"too; pass is_training=<bool placeholder>")
 
 
 def _argument_refs(call: ast.Call) -> set[str]:

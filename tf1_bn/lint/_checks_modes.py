@@ -1,5 +1,6 @@
-"""BN007 and BN009: the training flag exists but does not reach the layer, or reaches it as True at
-evaluation.
+"""The checks of the training mode. BN004/BN005 (`mode_arguments`): a literal training=True, or contrib/slim
+batch_norm without is_training (it defaults to True). BN007 and BN009: the training flag exists but does not
+reach the layer, or reaches it as True at evaluation.
 
 * **BN007** — `tf.layers.batch_normalization(x)` / `tf.layers.BatchNormalization()(x)` without ``training=``
   in a file that declares a bool training placeholder (dmzou/RSRAE#2). TF 1.x's default is
@@ -28,7 +29,7 @@ from tf1_bn.lint._flags import Flags, words
 from tf1_bn.lint._flow import FileModel
 from tf1_bn.lint._names import key, last_name, references, subtree
 from tf1_bn.lint._runs import Runs
-from tf1_bn.lint._sites import Site
+from tf1_bn.lint._sites import Site, SiteFinder
 
 Raw = tuple[ast.AST, str, str]
 
@@ -123,3 +124,18 @@ def evaluation_feeds(runs: Runs, flags: Flags, reported: set[ast.AST]) -> Iterat
             f"{flag_name} fed True {reason}, with no train op fetched: batch norm normalises with this batch's "
             f"statistics instead of the moving ones, so the result is not what inference gives; feed "
             f"{flag_name}: False when evaluating")
+
+
+def mode_arguments(sites: list[Site], finder: SiteFinder) -> Iterator[Raw]:
+    """BN004: a literal training=True / is_training=True. BN005: contrib/slim batch_norm without
+    is_training (it defaults to True)."""
+    separate_graphs = any(s.literal_mode() is False for s in sites)
+    for site in sites:
+        if site.literal_mode() is True and not separate_graphs:
+            yield site.mode, "BN004", (
+                f"{site.mode_name}=True written literally: {site.label} uses batch statistics at inference "
+                f"too; pass a bool placeholder ({site.mode_name}=is_training)")
+        elif site.family == "contrib" and site.mode is None and not finder.mode_is_set_elsewhere(site):
+            yield site.node, "BN005", (
+                f"{site.label} without is_training, which defaults to True: batch statistics at inference "
+                f"too; pass is_training=<bool placeholder>")

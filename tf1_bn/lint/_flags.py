@@ -104,7 +104,7 @@ class Flags:
             else:
                 continue
             keys = [k for t in node.targets for k in target_keys(t)] if len(node.targets) == 1 else []
-            name = _argument(call, "name", 2 if qualname == "tf.placeholder" else 2)
+            name = _argument(call, "name", 2)  # tf.placeholder(dtype, shape, name), placeholder_with_default(input, shape, name)
             label = keys[0] if len(keys) == 1 else None
             spoken = [label] if label else []
             if isinstance(name, ast.Constant) and isinstance(name.value, str):
