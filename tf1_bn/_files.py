@@ -17,25 +17,30 @@ def _default_permissions() -> int:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike, mode: str = "w", suffix: str = ".tmp", **open_kwargs) -> Iterator[IO]:
-    """Open a temporary file next to `path`; on success it replaces `path`, on error it is removed.
-
-    The parent folder is created if needed; the file gets the permissions open() would give it.
-    os.replace is atomic on POSIX and Windows, so a reader sees either the old file or the complete
-    new one — never a half-written one.
-    """
+def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[str]:
+    """A temporary file name next to `path`, for writers that take a name (Keras's `model.save`); when the
+    block ends without error the file gets the permissions open() would give it and replaces `path`,
+    otherwise it is removed. os.replace is atomic on POSIX and Windows, so a reader sees either the old
+    file or the complete new one — never a half-written one."""
     target = pathlib.Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode, **open_kwargs) as handle:
-            yield handle
+        yield temporary
         os.chmod(temporary, _default_permissions())
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", suffix: str = ".tmp", **open_kwargs) -> Iterator[IO]:
+    """`open(path, mode)` through `atomic_path`; the parent folder is created if needed."""
+    pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path, suffix) as temporary, open(temporary, mode, **open_kwargs) as handle:
+        yield handle
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from tf1_bn.cli._common import output_file_parent, positive_int
+from tf1_bn.cli._common import option_names, output_file_parent, positive_int
 
 
 def _names(text: str) -> list[str]:
@@ -27,8 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "the TF1 graph and save it as a .keras file. Names are graph tensor or op names (x, x:0, logits).",
     )
     parser.add_argument("checkpoint", metavar="CHECKPOINT", help="the TF1 checkpoint prefix, e.g. model.ckpt")
-    parser.add_argument("--inputs", type=_names, required=True, metavar="NAME[,NAME…]")
-    parser.add_argument("--outputs", type=_names, required=True, metavar="NAME[,NAME…]")
+    parser.add_argument("--inputs", type=_names, required=True, metavar="NAME[,NAME…]",
+                        help="the graph's input tensors or ops, comma-separated (x or x:0)")
+    parser.add_argument("--outputs", type=_names, required=True, metavar="NAME[,NAME…]",
+                        help="the graph's output tensors or ops to convert up to, comma-separated (logits)")
     parser.add_argument("--training", metavar="NAME", help="the graph's is_training placeholder, if it has one")
     parser.add_argument("--out", required=True, metavar="MODEL.keras", help="where to write the Keras model")
     parser.add_argument("--report", metavar="REPORT.txt", help="write the conversion report there")
@@ -53,10 +55,12 @@ def run(args: argparse.Namespace) -> int:
     if args.report is not None:
         output_file_parent(args.report, "--report")
     check = args.check if args.check is not None else (0 if args.check_data else 2)
-    result = migrate_checkpoint(args.checkpoint, args.inputs, args.outputs, args.training, out=args.out,
-                                report=args.report, check=check, check_data=args.check_data,
-                                allow_missing_statistics=args.allow_missing_statistics,
-                                fused_variance=args.fused_variance)
+    with option_names(inputs="--inputs", outputs="--outputs", training="--training", check_data="--check-data",
+                      fused_variance="--fused-variance"):
+        result = migrate_checkpoint(args.checkpoint, args.inputs, args.outputs, args.training, out=args.out,
+                                    report=args.report, check=check, check_data=args.check_data,
+                                    allow_missing_statistics=args.allow_missing_statistics,
+                                    fused_variance=args.fused_variance)
     layers = [line for line in result.report.splitlines() if line.startswith("  ") and "<-" in line]
     print(f"converted {len(layers)} layers from {args.checkpoint}")
     for mode, value in result.differences.items():
