@@ -30,10 +30,9 @@ from typing import Any, Sequence
 
 import numpy as np
 import tensorflow as tf
-import tqdm
 
 from tf1_bn.article.fast_loop import resident, validation_chunks
-from tf1_bn.article.network import BATCH_SIZE, _check_positive
+from tf1_bn.article.network import BATCH_SIZE, _check_positive, progress_bar
 from tf1_bn.article.stacked import UPDATE_OPS, NetworkSpec, StackedNetworks
 
 
@@ -142,10 +141,7 @@ def train_batched(
     curves: list[list[float]] = [[] for _ in specs]
     diverged = np.zeros(len(specs), bool)
     start = time.perf_counter()
-    own_bar = bar is None
-    bar = tqdm.tqdm(total=training_batches, desc=f"{len(specs)} networks (batched)", disable=not progress,
-                    mininterval=0.5) if own_bar else bar
-    try:
+    with progress_bar(bar, training_batches, f"{len(specs)} networks (batched)", progress) as bar:
         with tf.Graph().as_default():
             stacked = StackedNetworks(specs, jit=jit)
             loop = BatchedLoop(stacked, stream_of, (train.base_images.shape, train.base_labels.shape),
@@ -168,9 +164,6 @@ def train_batched(
                 test = data[0].test
                 test_accuracies = loop.evaluate(sess, test.images, test.labels)
                 values = stacked.network_values(sess)
-    finally:
-        if own_bar:
-            bar.close()
     networks = [TrainedNetwork(spec, curve, bool(d), float(a), float(t), v)
                 for spec, curve, d, a, t, v in zip(specs, curves, diverged, accuracies, test_accuracies, values)]
     return BatchedRun(networks, seconds, training_batches)

@@ -26,9 +26,9 @@ import warnings
 from typing import Any
 
 import numpy as np
-import tensorflow as tf
 
-from tf1_bn.article.network import BATCH_SIZE
+# TensorFlow is imported in the functions that build graphs, so `python -m tf1_bn.article.profile` can parse
+# its options and silence TensorFlow's start-up lines first (tf1_bn._quiet), as the tf1-bn command does.
 
 
 @dataclasses.dataclass
@@ -74,8 +74,11 @@ def summarize(metadata: Any, steps: int) -> tuple[dict[str, tuple[float, float]]
 
 def profile_batched(batch_norm: bool, data: Any, steps: int = 300, warmup: int = 200) -> StepProfile:
     """Trace `steps` batched steps of the bench's 16 networks (all with BN or all without) on `data`."""
+    import tensorflow as tf
+
     from tf1_bn.article.batched_loop import BatchedLoop
     from tf1_bn.article.bench import NETWORKS, _bench_specs
+    from tf1_bn.article.network import BATCH_SIZE
     from tf1_bn.article.stacked import StackedNetworks
 
     for name, value in (("steps", steps), ("warmup", warmup)):
@@ -123,6 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     for option, value in (("--steps", args.steps), ("--top", args.top)):
         if value < 1:
             parser.error(f"argument {option}: expected a positive integer, received {value}")
+    from tf1_bn._quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    import tensorflow as tf
+
     from tf1_bn import mnist
 
     tf.compat.v1.disable_eager_execution()

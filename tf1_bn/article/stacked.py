@@ -154,7 +154,9 @@ class _Group:
             self.output_bias = stacked("output_bias", np.zeros((count, sizes[-1][1])))
             self.learning_rates = tf.constant([specs[m].learning_rate for m in members], tf.float32, name="learning_rates")
         # XLA for BN only: a bias and an activation are two TF ops, which use both cores; an XLA loop uses one.
-        self.kernels = [_HiddenKernel(self.runs, self.use_batch_norm, jit and self.use_batch_norm) for _ in hidden]
+        # One kernel for every hidden layer: its two functions are traced and compiled once, not once per layer.
+        kernel = _HiddenKernel(self.runs, self.use_batch_norm, jit and self.use_batch_norm)
+        self.kernels = [kernel] * len(hidden)
 
     @property
     def trainable(self) -> list[tf.Variable]:
@@ -278,10 +280,7 @@ class StackedNetworks:
 
 def load_values(network: Any, sess: tf.compat.v1.Session, values: Sequence[np.ndarray]) -> None:
     """Write `network_values` of one network into a `NeuralNetwork` built like it (same weights' shapes)."""
-    variables = [v for layer in network.layers for v in (
-        [layer.weights, layer.bias] if layer.batch_norm is None else
-        [layer.weights, layer.batch_norm.gamma, layer.batch_norm.beta, layer.batch_norm.moving_mean,
-         layer.batch_norm.moving_variance])]
+    variables = network.variables
     if [tuple(v.shape) for v in variables] != [np.shape(a) for a in values]:
         raise ValueError(f"`values` do not fit {network!r}: shapes {[np.shape(a) for a in values]}")
     for variable, value in zip(variables, values):

@@ -133,7 +133,8 @@ def run_table(
     plot_grid(panels, validate_every, out / "all_models.png")
     echo("")
     echo(format_table(results, article))
-    echo(f"\n{len(results)} configurations x 2 networks, {steps} steps each, trained {runs} in {training_seconds:.0f} s "
+    configurations = f"{len(results)} configuration{'s' * (len(results) != 1)}"
+    echo(f"\n{configurations} x 2 networks, {steps} steps each, trained {runs} in {training_seconds:.0f} s "
          f"({time.perf_counter() - start:.0f} s with plots); "
          f"BN inference statistics: {'population (Algorithm 2)' if inference_stats == 'population' else 'moving averages'}; "
          f"verdicts on {test_size} test images. Wrote {out / 'results.csv'}, {out / 'all_models.png'} and model_N.png.")
