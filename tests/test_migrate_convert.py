@@ -326,3 +326,18 @@ def test_a_misspelled_name_suggests_the_near_one(sess, argument, names, near):
         convert(sess, *names)
     model = convert(sess, "images", "logits:0", "is_training:0")  # and the right names work
     assert model.input.shape == (None, 12) and model.output.shape == (None, 3)
+
+
+@pytest.mark.parametrize("options", [dict(fused=False), dict(fused=True), dict(virtual_batch_size=2),
+                                     dict(renorm=True, renorm_momentum=0.0)], ids=["plain", "fused", "ghost", "renorm"])
+def test_momentum_zero_is_carried_over_not_taken_for_missing(sess, options):
+    """momentum=0 (moving ← batch) is a momentum like any other: not replaced by the 0.99 default."""
+    x, is_training = placeholders((4, 3, 3, 4))
+    output = layers.batch_normalization(x, momentum=0.0, training=is_training, **options)
+    sess.run(tf.compat.v1.global_variables_initializer())
+    steps: list = []
+    convert(sess, x, output, is_training, steps=steps)
+    [bn] = [step for _, step in steps if step.layer.lower().endswith("normalization")]
+    assert bn.arguments["momentum"] == 0.0 and not any("0.99" in note for note in bn.notes), bn.describe()
+    if options.get("renorm"):
+        assert bn.arguments["renorm_momentum"] == 0.0

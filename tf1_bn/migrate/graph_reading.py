@@ -118,15 +118,9 @@ def all_ops(graph: tf.Graph) -> list[tf.Operation]:
     return found
 
 
-def writers(graph: tf.Graph, variable: tf.Operation, initializers: frozenset = frozenset()) -> list[tf.Operation]:
-    """The ops that assign to `variable` (AssignSub/Assign/…, resource or ref; also inside TF2 branches),
-    `initializers` excluded."""
-    return [op for op in all_ops(graph)
-            if op.type in _WRITE_OPS and op not in initializers and op.inputs and variable_op(op.inputs[0]) is variable]
-
-
 def writers_by_variable(graph: tf.Graph, initializers: frozenset = frozenset()) -> dict[tf.Operation, list]:
-    """`writers` for every variable at once: variable op → the ops assigning to it, in graph order."""
+    """Variable op → the ops that assign to it (AssignSub/Assign/…, resource or ref; also inside TF2
+    branches), `initializers` excluded, in graph order: one pass over the graph for all variables."""
     found: dict[tf.Operation, list] = {}
     for op in all_ops(graph):
         if op.type in _WRITE_OPS and op not in initializers and op.inputs:

@@ -104,12 +104,20 @@ def _parameter(converter: Any, tensor: tf.Tensor, neutral: float) -> Any | None:
     raise ValueError(f"batch norm parameter {tensor.name!r} is neither a variable nor the constant {neutral}")
 
 
+def momentum_of(converter: Any, *variable_ops: tf.Operation, notes: list[str] | None = None) -> float:
+    """The momentum of the first of `variable_ops` an update op moves (0 included), else 0.99 with a note."""
+    for variable_op in variable_ops:
+        momentum = _momentum(converter, variable_op)
+        if momentum is not None:
+            return momentum
+    if notes is not None:
+        notes.append("no update op moves the moving statistics (built with training=False?): momentum 0.99 assumed")
+    return 0.99
+
+
 def _layer(converter: Any, x: tf.Tensor, axis: int, epsilon: float, gamma: Any, beta: Any, mean_op: tf.Operation,
            variance_op: tf.Operation, tf1: str, notes: list[str]) -> Step:
-    momentum = _momentum(converter, variance_op) or _momentum(converter, mean_op)
-    if momentum is None:
-        notes.append("no update op moves the moving statistics (built with training=False?): momentum 0.99 assumed")
-        momentum = 0.99
+    momentum = momentum_of(converter, variance_op, mean_op, notes=notes)
     arguments = dict(axis=axis, momentum=_float32(momentum), epsilon=_float32(epsilon), center=beta is not None,
                      scale=gamma is not None)
     weights = [w for w in (gamma, beta) if w is not None] + [converter.variable(mean_op), converter.variable(variance_op)]

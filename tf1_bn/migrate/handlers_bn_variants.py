@@ -82,8 +82,8 @@ def renorm(converter: Any, tensor: tf.Tensor, parts: dict) -> Step:
     r_clip, d_clip = _clip_constants(r), (_clip_constants(d) if d is not None else {})
     clipping = {key: value for key, value in (("rmax", r_clip.get("max")), ("rmin", r_clip.get("min")),
                                               ("dmax", d_clip.get("max"))) if value is not None}
-    momentum = bn._momentum(converter, parts["mean_op"]) or 0.99
-    renorm_momentum = bn._momentum(converter, state[1]) or 0.99
+    momentum = bn.momentum_of(converter, parts["mean_op"])
+    renorm_momentum = bn.momentum_of(converter, state[1])
     axis = bn._axis(parts["x"], parts["batch"], parts["mean"])
     arguments = dict(axis=axis, momentum=bn._float32(momentum), epsilon=bn._float32(parts["epsilon"]),
                      center=beta is not None, scale=True, renorm_clipping={k: bn._float32(v) for k, v in clipping.items()},
@@ -115,7 +115,7 @@ def ghost(converter: Any, tensor: tf.Tensor) -> Step | None:
     axis = [a - 1 for a in kept if a != 1]
     gamma = None if parts["gamma"] is None else bn._parameter(converter, parts["gamma"], 1.0)
     beta = None if parts["beta"] is None else bn._parameter(converter, parts["beta"], 0.0)
-    momentum = bn._momentum(converter, parts["variance_op"]) or bn._momentum(converter, parts["mean_op"]) or 0.99
+    momentum = bn.momentum_of(converter, parts["variance_op"], parts["mean_op"])
     arguments = dict(axis=axis[0] if len(axis) == 1 else axis, momentum=bn._float32(momentum),
                      epsilon=bn._float32(parts["epsilon"]), center=beta is not None, scale=gamma is not None,
                      virtual_batch_size=int(np.ravel(head)[0]))
