@@ -62,6 +62,8 @@ def test_check_data_is_fed_to_both_models(checkpoint, tmp_path, capsys):
     ("missing", r"--check-data '.*nowhere\.npz': expected an \.npz file"),
     ("unknown-input", r"--inputs: the graph has no tensor 'no_such_tensor'$"),
     ("not-keras", r"--out '.*model\.h5': expected a file name ending in \.keras"),
+    ("folder", r"CHECKPOINT '.*' is a folder: pass a checkpoint prefix such as model\.ckpt; the latest in it is"),
+    ("index-file", r"no .*model\.ckpt\.index\.index, .*; did you mean '.*model\.ckpt'\?$"),
 ])
 def test_bad_input_is_one_line_naming_the_option_and_exit_2(checkpoint, tmp_path, capsys, case, message):
     data = tmp_path / "batch.npz"
@@ -71,11 +73,13 @@ def test_bad_input_is_one_line_naming_the_option_and_exit_2(checkpoint, tmp_path
         np.savez(data, x=np.zeros((6, 3), np.float32))
     elif case == "not-npz":
         data.write_text("not an archive")
-    options = {"missing": ["--check-data", str(tmp_path / "nowhere.npz")],
-               "unknown-input": [], "not-keras": []}.get(case, ["--check-data", str(data)])
+    options = {"missing": ["--check-data", str(tmp_path / "nowhere.npz")], "unknown-input": [], "not-keras": [],
+               "folder": [], "index-file": []}.get(case, ["--check-data", str(data)])
     argv = _migrate(checkpoint, str(tmp_path / ("model.h5" if case == "not-keras" else "model.keras")), *options)
     if case == "unknown-input":
         argv[argv.index("x")] = "no_such_tensor"
+    if case in ("folder", "index-file"):
+        argv[1] = os.path.dirname(checkpoint) if case == "folder" else checkpoint + ".index"
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("tf1-bn migrate: error: "), err

@@ -88,7 +88,8 @@ def test_bad_input_exit_2_one_line_naming_the_file(files, capsys, name, content,
     assert err.startswith("tf1-bn lint: error: ") and message in err and str(files) in err
 
 
-@pytest.mark.parametrize("argv", [["lint"], ["lint", "--ignore", "BN999", "x.py"]])
+@pytest.mark.parametrize("argv", [["lint"], ["lint", "--ignore", "BN999", "x.py"], ["lint", "--select", "", "x.py"],
+                                  ["lint", "--select", ",", "x.py"]])
 def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as raised:
         main(argv)

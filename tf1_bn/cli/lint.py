@@ -12,8 +12,11 @@ from tf1_bn.lint.runner import lint_files
 
 
 def _codes(text: str) -> frozenset[str]:
+    codes = [c for c in text.split(",") if c.strip()]
+    if not codes:  # `--select ''` would silently switch every check off
+        raise argparse.ArgumentTypeError(f"expected codes such as BN001,BN003 or a prefix such as BN00; received {text!r}")
     try:
-        return expand([c for c in text.split(",") if c.strip()], "codes")
+        return expand(codes, "codes")
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error).removeprefix("codes: ")) from None
 

@@ -26,6 +26,7 @@ import tensorflow as tf
 
 from tf1_bn._files import atomic_path, atomic_write
 from tf1_bn.migrate import graph_parity
+from tf1_bn.migrate.checkpoint_files import checked_prefix, first_line, import_meta
 from tf1_bn.migrate.converter import convert
 from tf1_bn.migrate.steps import weight_source
 
@@ -42,17 +43,12 @@ class MigrationResult:
 
 def _restore(prefix: str, sess: tf.compat.v1.Session, allow_missing: bool) -> list[str]:
     """Import and restore; returns the variables left at their initial values (missing from the checkpoint)."""
-    try:
-        saver = tf.compat.v1.train.import_meta_graph(prefix + ".meta", clear_devices=True)
-    except Exception as error:  # noqa: BLE001  (a corrupt .meta: one line, whatever TF raised)
-        raise ValueError(f"CHECKPOINT {prefix!r}: cannot import {prefix}.meta ({type(error).__name__}: "
-                         f"{str(error).splitlines()[0] if str(error) else ''})") from None
+    saver = import_meta(prefix)
     try:
         if saver is not None:
             saver.restore(sess, prefix)
     except (tf.errors.OpError, ValueError) as error:
-        raise ValueError(f"CHECKPOINT {prefix!r}: its variables do not fit the graph "
-                         f"({str(error).splitlines()[0]})") from None
+        raise ValueError(f"CHECKPOINT {prefix!r}: its variables do not fit the graph ({first_line(error)})") from None
     missing = [name.decode() if isinstance(name, bytes) else name
                for name in sess.run(tf.compat.v1.report_uninitialized_variables())]
     if missing and not allow_missing:
@@ -128,6 +124,7 @@ def migrate_checkpoint(prefix: str, inputs: Sequence[str], outputs: Sequence[str
     """See the module docstring; returns the result, writes `out` (and `report`) when the check passes."""
     from tf1_bn.compat import behaviour
 
+    checked_prefix(prefix)
     if not os.path.isfile(prefix + ".meta"):
         raise ValueError(f"CHECKPOINT {prefix!r}: no {prefix}.meta beside it (the graph is needed, not only the weights)")
     switched = behaviour.switch_to_tf1()

@@ -24,13 +24,13 @@ from __future__ import annotations
 import dataclasses
 import glob
 import os
-import re
 from typing import Any
 
 import tensorflow as tf
 
 from tf1_bn._graph import tf2_shapes
 from tf1_bn.migrate import graph_reading as gr
+from tf1_bn.migrate.checkpoint_files import checked_prefix, first_line, import_meta
 from tf1_bn.migrate import handlers_bn as bn
 
 # The last name component of a BN statistic → its role (seed 003's EMA shadows do not say which).
@@ -41,9 +41,6 @@ BY_NAME = {
     "ExponentialMovingAverage": "moving statistic",                          # seed 003's EMA shadows
 }
 _OBJECT_SUFFIX = "/.ATTRIBUTES/VARIABLE_VALUE"  # TF2 object-based checkpoints
-_CHECKPOINT_FILE = re.compile(r"\.(index|meta|data-\d{5}-of-\d{5})$")
-
-
 @dataclasses.dataclass(frozen=True)
 class CheckpointVariable:
     """One saved tensor; `statistic` and `layer` are set for a BN moving statistic."""
@@ -82,32 +79,12 @@ class CheckpointInspection:
         return [name for layer in self.layers or () for name in layer.missing]
 
 
-def _checked_prefix(prefix: str) -> str:
-    if not isinstance(prefix, str) or not prefix:
-        raise ValueError(f"CHECKPOINT must be a checkpoint prefix such as model.ckpt; received {prefix!r}")
-    if os.path.isdir(prefix):
-        latest = tf.train.latest_checkpoint(prefix)
-        hint = f"; the latest in it is {latest!r}" if latest else ""
-        raise ValueError(f"CHECKPOINT {prefix!r} is a folder: pass a checkpoint prefix such as model.ckpt{hint}")
-    if not os.path.isfile(prefix + ".index"):
-        stripped = _CHECKPOINT_FILE.sub("", prefix)
-        hint = f"; did you mean {stripped!r}?" if stripped != prefix and os.path.isfile(stripped + ".index") else ""
-        raise ValueError(f"CHECKPOINT {prefix!r}: no {prefix}.index, so it is not a TF checkpoint prefix "
-                         f"(the path given to Saver.save, e.g. model.ckpt){hint}")
-    return prefix
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(error).strip().splitlines()
-    return (lines[0] if lines else type(error).__name__).rstrip(".")
-
-
 def _saved(prefix: str) -> list[tuple[str, tuple[int, ...], str]]:
     try:
         reader = tf.train.load_checkpoint(prefix)
         shapes, dtypes = reader.get_variable_to_shape_map(), reader.get_variable_to_dtype_map()
     except (tf.errors.OpError, ValueError) as error:
-        raise ValueError(f"CHECKPOINT {prefix!r} is not a readable TF checkpoint ({_first_line(error)})") from None
+        raise ValueError(f"CHECKPOINT {prefix!r} is not a readable TF checkpoint ({first_line(error)})") from None
     return [(name, tuple(shapes[name]), dtypes[name].name) for name in sorted(shapes)]
 
 
@@ -183,11 +160,7 @@ def _graph_statistics(meta: str) -> tuple[list[tuple[str, list[tuple[str, str]]]
     try:
         graph = tf.Graph()
         with graph.as_default():
-            try:
-                tf.compat.v1.train.import_meta_graph(meta, clear_devices=True)
-            except Exception as error:  # noqa: BLE001  (a corrupt .meta: one line, whatever TF raised)
-                raise ValueError(f"CHECKPOINT {meta.removesuffix('.meta')!r}: cannot import {meta} "
-                                 f"({_first_line(error)})") from None
+            import_meta(meta.removesuffix(".meta"))
             with tf.compat.v1.Session(graph=graph) as sess:
                 recognizer, named_statistics = _recognizer(sess), set()
                 for op in _outer_patterns_first(graph):
@@ -218,7 +191,7 @@ def _graph_statistics(meta: str) -> tuple[list[tuple[str, list[tuple[str, str]]]
 def inspect_checkpoint(prefix: str) -> CheckpointInspection:
     """The variables of the checkpoint at `prefix`, its BN moving statistics and which are missing (see the
     module docstring)."""
-    saved = _saved(_checked_prefix(prefix))
+    saved = _saved(checked_prefix(prefix))
     meta = prefix + ".meta"
     if not os.path.isfile(meta):
         variables = [CheckpointVariable(name, shape, dtype, *_marked_by_name(name)) for name, shape, dtype in saved]
