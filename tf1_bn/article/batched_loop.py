@@ -6,8 +6,9 @@ takes most of the time. Here the networks are one `StackedNetworks` (`tf1_bn.art
 network axis, batched matmuls, per-network BN statistics, learning rates and activations), so each op of a
 step works on all of them, and the loop is the fast loop's:
 
-- the training and validation sets live in the graph (`fast_loop.resident`);
-- each Session.run runs all the SGD steps between two validations in a `tf.while_loop`, fed the batch
+- the training and validation sets live in the graph (`fast_loop.ResidentData`);
+- each Session.run runs all the SGD steps between two validations in one `tf.while_loop`
+  (`fast_loop.training_loop`), fed the batch
   indices, then measures every network's validation accuracy and loss with its moving statistics —
   after batch 0 and every `batches_per_validate_data` batches, as the article's loop;
 - the step is `StackedNetworks.train_step`: the moving-average updates come from
@@ -31,9 +32,9 @@ from typing import Any, Sequence
 import numpy as np
 import tensorflow as tf
 
-from tf1_bn.article.fast_loop import resident, validation_chunks
+from tf1_bn.article.fast_loop import ResidentData, training_loop, validation_chunks
 from tf1_bn.article.network import BATCH_SIZE, _check_positive, progress_bar
-from tf1_bn.article.stacked import UPDATE_OPS, NetworkSpec, StackedNetworks
+from tf1_bn.article.stacked import NetworkSpec, StackedNetworks
 
 
 class BatchedLoop:
@@ -43,40 +44,27 @@ class BatchedLoop:
         self.stacked = stacked
         streams = max(stream_of) + 1
         with stacked.graph.as_default(), tf.compat.v1.name_scope("batched_training"):
-            (self.images, self.images_feed) = resident(train_shape[0], "train_images")
-            (self.labels, self.labels_feed) = resident(train_shape[1], "train_labels")
-            (self.val_images, self.val_images_feed) = resident(validation_shape[0], "validation_images")
-            (self.val_labels, self.val_labels_feed) = resident(validation_shape[1], "validation_labels")
+            self.data = ResidentData(train_shape, validation_shape)
             self.batch_indices = tf.compat.v1.placeholder(tf.int32, [streams, None, None], name="batch_indices")  # (streams, steps, batch)
             per_network = tf.constant(list(stream_of), tf.int32)
 
-            def body(step: tf.Tensor) -> tf.Tensor:
+            def step_op(step: tf.Tensor) -> tf.Operation:
                 batch = self.batch_indices[:, step]  # (streams, batch)
                 if streams > 1:
                     batch = tf.gather(batch, per_network)  # (K, batch): row k for network k
                 else:
                     batch = batch[0]  # (batch,): one batch for all networks
-                with tf.control_dependencies([stacked.train_step(tf.gather(self.images, batch), tf.gather(self.labels, batch))]):
-                    return step + 1
+                return stacked.train_step(tf.gather(self.data.images, batch), tf.gather(self.data.labels, batch))
 
-            collection = tf.compat.v1.get_collection_ref(UPDATE_OPS)
-            before = len(collection)
-            try:
-                steps = tf.shape(self.batch_indices)[1]
-                self.trained = tf.compat.v1.while_loop(lambda step: step < steps, body, [tf.constant(0)], back_prop=False)
-            finally:
-                del collection[before:]  # the loop body's update ops must not leak into the outer graph's collection
+            self.trained = training_loop(tf.shape(self.batch_indices)[1], step_op)
             with tf.control_dependencies([self.trained]):
-                self.val_loss, self.val_accuracy = stacked.evaluate(self.val_images, self.val_labels)
+                self.val_loss, self.val_accuracy = stacked.evaluate(self.data.val_images, self.data.val_labels)
             self.eval_images = tf.compat.v1.placeholder(tf.float32, [None, train_shape[0][1]], name="eval_images")
             self.eval_labels = tf.compat.v1.placeholder(tf.float32, [None, train_shape[1][1]], name="eval_labels")
             self.eval_loss, self.eval_accuracy = stacked.evaluate(self.eval_images, self.eval_labels)
 
     def load(self, sess: tf.compat.v1.Session, train: Any, validation: Any) -> None:
-        sess.run([self.images.initializer, self.labels.initializer, self.val_images.initializer, self.val_labels.initializer], {
-            self.images_feed: train.base_images, self.labels_feed: train.base_labels,
-            self.val_images_feed: validation.images, self.val_labels_feed: validation.labels,
-        })
+        self.data.load(sess, train, validation)
 
     def run(self, sess: tf.compat.v1.Session, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Train on the (streams, steps, batch) indices; return the validation (accuracies, losses), each (K,)."""

@@ -21,7 +21,7 @@ after the same steps as in the article's loop (batch 0, then every `batches_per_
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import tensorflow as tf
@@ -62,39 +62,26 @@ class FastLoop:
     def __init__(self, network: Any, learning_rate: float, train_shape: tuple, validation_shape: tuple) -> None:
         self.network = network
         with network.graph.as_default(), tf.compat.v1.name_scope("fast_training"):
-            (self.images, self.images_feed) = resident(train_shape[0], "train_images")
-            (self.labels, self.labels_feed) = resident(train_shape[1], "train_labels")
-            (self.val_images, self.val_images_feed) = resident(validation_shape[0], "validation_images")
-            (self.val_labels, self.val_labels_feed) = resident(validation_shape[1], "validation_labels")
+            self.data = ResidentData(train_shape, validation_shape)
             self.batch_indices = tf.compat.v1.placeholder(tf.int32, [None, None], name="batch_indices")
-            steps = tf.shape(self.batch_indices)[0]
             optimizer = tf.compat.v1.train.GradientDescentOptimizer(learning_rate)
             trainable = network.trainable_variables
 
-            def body(step: tf.Tensor) -> tf.Tensor:
+            def body(step: tf.Tensor) -> tf.Operation:
                 batch = self.batch_indices[step]
-                logits = forward(network, tf.gather(self.images, batch), training=True)
-                loss, _ = _loss_and_accuracy(logits, tf.gather(self.labels, batch))
-                with tf.control_dependencies(_take_new_update_ops(before)):
-                    train_op = optimizer.minimize(loss, var_list=trainable)
-                with tf.control_dependencies([train_op]):
-                    return step + 1
+                before = len(tf.compat.v1.get_collection(UPDATE_OPS))
+                logits = forward(network, tf.gather(self.data.images, batch), training=True)
+                loss, _ = _loss_and_accuracy(logits, tf.gather(self.data.labels, batch))
+                with tf.control_dependencies(tf.compat.v1.get_collection(UPDATE_OPS)[before:]):  # this step's
+                    return optimizer.minimize(loss, var_list=trainable)
 
-            collection = tf.compat.v1.get_collection_ref(UPDATE_OPS)
-            before = len(collection)
-            try:
-                trained = tf.compat.v1.while_loop(lambda step: step < steps, body, [tf.constant(0)], back_prop=False)
-            finally:
-                del collection[before:]  # the loop body's ops must not leak into the outer graph's collection
+            trained = training_loop(tf.shape(self.batch_indices)[0], body)
             with tf.control_dependencies([trained]):
-                logits = forward(network, self.val_images, training=False)
-                self.val_loss, self.val_accuracy = _loss_and_accuracy(logits, self.val_labels)
+                logits = forward(network, self.data.val_images, training=False)
+                self.val_loss, self.val_accuracy = _loss_and_accuracy(logits, self.data.val_labels)
 
     def load(self, sess: tf.compat.v1.Session, train: Any, validation: Any) -> None:
-        sess.run([self.images.initializer, self.labels.initializer, self.val_images.initializer, self.val_labels.initializer], {
-            self.images_feed: train.base_images, self.labels_feed: train.base_labels,
-            self.val_images_feed: validation.images, self.val_labels_feed: validation.labels,
-        })
+        self.data.load(sess, train, validation)
 
     def run(self, sess: tf.compat.v1.Session, indices: np.ndarray) -> tuple[float, float]:
         """Train on the (steps, batch) indices, then return (validation accuracy, validation loss)."""
@@ -109,9 +96,42 @@ def resident(shape: tuple, name: str) -> tuple[tf.compat.v1.Variable, tf.Tensor]
     return tf.compat.v1.Variable(feed, trainable=False, collections=[], name=name), feed
 
 
-def _take_new_update_ops(before: int) -> list[Any]:
-    """The update ops this loop step registered in UPDATE_OPS (the TF1 recipe, scoped to the step)."""
-    return tf.compat.v1.get_collection(UPDATE_OPS)[before:]
+class ResidentData:
+    """The training set (`base_images`, `base_labels`: what batch indices index) and the validation set,
+    kept in the graph as `resident` arrays; `load` fills them once per session."""
+
+    def __init__(self, train_shape: tuple, validation_shape: tuple) -> None:
+        self.images, self._images_feed = resident(train_shape[0], "train_images")
+        self.labels, self._labels_feed = resident(train_shape[1], "train_labels")
+        self.val_images, self._val_images_feed = resident(validation_shape[0], "validation_images")
+        self.val_labels, self._val_labels_feed = resident(validation_shape[1], "validation_labels")
+
+    def load(self, sess: tf.compat.v1.Session, train: Any, validation: Any) -> None:
+        sess.run([self.images.initializer, self.labels.initializer, self.val_images.initializer,
+                  self.val_labels.initializer], {
+            self._images_feed: train.base_images, self._labels_feed: train.base_labels,
+            self._val_images_feed: validation.images, self._val_labels_feed: validation.labels,
+        })
+
+
+def training_loop(steps: tf.Tensor, step_op: Callable[[tf.Tensor], tf.Operation]) -> tf.Tensor:
+    """`tf.while_loop` running `step_op(step)` (one SGD step, built once) for step = 0 … steps − 1.
+
+    The step's update ops join UPDATE_OPS while the body is built, so `step_op` can wait for them (the TF1
+    recipe); they are ops of the loop body and are taken out of the graph's collection afterwards, where
+    nothing outside the loop could run them.
+    """
+    collection = tf.compat.v1.get_collection_ref(UPDATE_OPS)
+    before = len(collection)
+
+    def body(step: tf.Tensor) -> tf.Tensor:
+        with tf.control_dependencies([step_op(step)]):
+            return step + 1
+
+    try:
+        return tf.compat.v1.while_loop(lambda step: step < steps, body, [tf.constant(0)], back_prop=False)
+    finally:
+        del collection[before:]
 
 
 def validation_chunks(training_batches: int, every: int) -> list[tuple[int, bool]]:
