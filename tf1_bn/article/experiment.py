@@ -175,7 +175,7 @@ def check_mode(mode: str, bn: str) -> str:
 def run_pairs(
     configurations: Sequence[Configuration], training_batches: int, batches_per_validate_data: int, *,
     data_factory: Callable[[], Any], seed: int | None = None, bn: str = "layers", mode: str = "batched",
-    inference_stats: str = "ema", progress: bool = True,
+    inference_stats: str = "ema", progress: bool = True, echo: Callable[[str], None] = print,
 ) -> list[tuple[Any, Any, PairResult]]:
     """`run_pair` for every configuration, as (without BN, with BN, result) each, with ONE progress bar.
 
@@ -185,7 +185,9 @@ def run_pairs(
     `TrainedNetwork`s (what the plots read: `name`, `training_accuracies`). `check_mode` says which runs.
     """
     _check_inference_stats(inference_stats)
-    mode = check_mode(mode, bn)
+    requested, mode = mode, check_mode(mode, bn)
+    if mode != requested:
+        echo(f"note: bn={bn!r} trains the networks one at a time (the batched path keeps the 'layers' statistics only)")
     networks = 2 * len(configurations)
     total = training_batches if mode == "batched" else networks * training_batches
     desc = f"{networks} networks ({mode})"

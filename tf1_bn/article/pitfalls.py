@@ -150,12 +150,17 @@ def _run(pitfall: Pitfall, data_factory: Callable[[], Any], seed: int) -> Measur
     return Measurement(pitfall, inference, training_mode, effect, guard_verdict, _lint_verdict(pitfall.snippet))
 
 
-def run_pitfalls(data_factory: Callable[[], Any], seed: int = 0, only: list[str] | None = None,
-                 echo: Callable[[str], None] = print) -> list[Measurement]:
-    """Run each pitfall (or those in `only`) and return the measurements."""
+def check_only(only: list[str] | None) -> None:
+    """`only`: None (every pitfall) or a non-empty list of pitfall keys."""
     known = [p.key for p in PITFALLS]
     if only is not None and (not only or set(only) - set(known)):
         raise ValueError(f"`only` takes pitfall keys from {', '.join(known)}; received {','.join(only) or '(none)'}")
+
+
+def run_pitfalls(data_factory: Callable[[], Any], seed: int = 0, only: list[str] | None = None,
+                 echo: Callable[[str], None] = print) -> list[Measurement]:
+    """Run each pitfall (or those in `only`) and return the measurements."""
+    check_only(only)
     results = []
     for pitfall in PITFALLS:
         if only is None or pitfall.key in only:

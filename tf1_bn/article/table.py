@@ -105,21 +105,19 @@ def run_table(
 
     `mode`: "batched" (default: all networks together, `tf1_bn.article.batched_loop`), "solo" (one at a
     time, the fast in-graph loop) or "faithful" (one at a time, the article's feed_dict loop); the batched
-    mode trains solo with a BN backend other than "layers" (`experiment.check_mode`), saying so first.
+    mode trains solo with a BN backend other than "layers" (`experiment.check_mode`), with a note (`run_pairs`).
     """
     if steps <= 0 or validate_every <= 0:
         raise ValueError(f"`steps` and `validate_every` must be positive; received {steps} and {validate_every}")
-    runs = check_mode(mode, bn)
-    if runs != mode:
-        echo(f"note: bn={bn!r} trains the networks one at a time (the batched path keeps the 'layers' statistics only)")
+    runs = check_mode(mode, bn)  # what trains; run_pairs notes a change
     out = pathlib.Path(out_dir)
     article = {row.configuration.model: row for row in article_table()}
     configurations = [article[model].configuration for model in only]
     for configuration in configurations:
         echo(f"{configuration}")
     start = time.perf_counter()
-    trained = run_pairs(configurations, steps, validate_every, data_factory=data_factory, seed=seed, bn=bn, mode=runs,
-                        inference_stats=inference_stats, progress=progress)
+    trained = run_pairs(configurations, steps, validate_every, data_factory=data_factory, seed=seed, bn=bn, mode=mode,
+                        inference_stats=inference_stats, progress=progress, echo=echo)
     training_seconds = time.perf_counter() - start
     results, panels = [], []
     for without_bn, with_bn, pair in trained:

@@ -111,7 +111,8 @@ def add_training_options(parser: argparse.ArgumentParser, default_steps: int) ->
                              "(offline); fashion: Debian's dataset-fashion-mnist; DIR: a folder with the four "
                              "IDX files or mnist.npz")
     parser.add_argument("--bn", choices=BN_CHOICES, default="layers",
-                        help="how BN is written: tf.layers (default), seed 003's moments+EMA, or tf.assign (Udacity)")
+                        help="how BN is written: tf.layers (default), seed 003's moments+EMA, or tf.assign (Udacity); the "
+                             "last two train one network at a time (the batched path has the tf.layers statistics)")
     paths = parser.add_mutually_exclusive_group()
     paths.add_argument("--solo", action="store_true",
                        help="train the networks one at a time with the fast in-graph loop instead of all together "

@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.article.experiment import check_mode, configuration, run_pairs
+    from tf1_bn.article.experiment import configuration, run_pairs
     from tf1_bn.article.plots import plot_training_accuracies
     from tf1_bn.article.table import verdict
 
@@ -35,12 +35,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         output_folder(os.path.dirname(args.plot) or ".", "--plot")
         output_file_parent(args.plot, "--plot")  # a folder or an unwritable place: one line, before training
-    mode = check_mode(training_mode(args), args.bn)
-    if mode != training_mode(args):
-        print(f"note: --bn {args.bn} trains the two networks one at a time (the batched path keeps the 'layers' "
-              "statistics only)")
     [(without_bn, with_bn, pair)] = run_pairs([config], args.steps, args.validate_every, data_factory=factory,
-                                              seed=args.seed, bn=args.bn, mode=mode,
+                                              seed=args.seed, bn=args.bn, mode=training_mode(args),
                                               inference_stats=args.inference_stats, progress=not args.no_progress)
     for label, run_result in (("without BN", pair.without_bn), ("with BN", pair.with_bn)):
         note = "  (diverged: the loss became NaN/inf)" if run_result.diverged else ""

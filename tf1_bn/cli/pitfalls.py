@@ -25,9 +25,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tf1_bn.article.pitfalls import format_results, plot_results, run_pitfalls
+    from tf1_bn.article.pitfalls import check_only, format_results, plot_results, run_pitfalls
 
     only = [key.strip() for key in args.only.split(",") if key.strip()] if args.only is not None else None
+    with option_names(only="--only"):
+        check_only(only)  # before the data are loaded
     output_folder(args.out, "--out")
     with folder_lock(args.out, "--out"):
         with option_names(only="--only"):
